@@ -1,0 +1,55 @@
+package sim
+
+import (
+	"math"
+	"time"
+)
+
+// Time is a point in virtual time: the duration since the start of a run.
+// It is the true, global time that no node can read; nodes read their own
+// clocks through Context.Now.
+type Time = time.Duration
+
+// clock is one node's local clock, piecewise linear in true time:
+// local(t) = base + rate × (t − since). A jump moves base; a drift changes
+// rate from now on. Rate 1 is a perfect clock; 1.2 runs 20% fast.
+type clock struct {
+	base  time.Duration // local time at true time since
+	since Time
+	rate  float64
+}
+
+func (c *clock) local(t Time) time.Duration {
+	if c.rate == 1 {
+		return c.base + (t - c.since)
+	}
+	return c.base + time.Duration(math.Floor(float64(t-c.since)*c.rate))
+}
+
+// rebase starts a new linear piece at true time t.
+func (c *clock) rebase(t Time) {
+	c.base = c.local(t)
+	c.since = t
+}
+
+// trueTimeOf returns the first true time, not before now, at which the local
+// clock shows at least deadline.
+func (c *clock) trueTimeOf(deadline time.Duration, now Time) Time {
+	if c.local(now) >= deadline {
+		return now
+	}
+	d := deadline - c.base
+	var t Time
+	if c.rate == 1 {
+		t = c.since + d
+	} else {
+		t = c.since + Time(math.Ceil(float64(d)/c.rate))
+		for c.local(t) < deadline { // guard against float rounding
+			t++
+		}
+	}
+	if t < now {
+		t = now
+	}
+	return t
+}

@@ -1,0 +1,439 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// Limits bound a run so that a scenario can never hang a browser tab or a CI
+// job. A run that exceeds one stops with a *LimitError.
+type Limits struct {
+	MaxNodes    int
+	MaxDuration time.Duration
+	MaxEvents   int
+}
+
+// DefaultLimits are generous for teaching scenarios and small enough to keep a
+// browser responsive.
+var DefaultLimits = Limits{MaxNodes: 64, MaxDuration: time.Hour, MaxEvents: 20_000_000}
+
+// LimitError reports a run stopped at one of its Limits.
+type LimitError struct {
+	What  string // "nodes", "duration" or "events"
+	Limit string
+	At    Time
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("the run stopped at %v: it exceeds the limit of %s %s; make the scenario smaller", e.At, e.Limit, e.What)
+}
+
+// Config configures a World.
+type Config struct {
+	Seed      uint64
+	Duration  time.Duration // the run ends at this virtual time
+	Network   Network
+	Limits    Limits // zero means DefaultLimits
+	KeepTrace bool   // keep every trace event in memory (for viewers and --trace)
+}
+
+// Observation is one entry of a run's history: something a node reported
+// (a lock granted, a write accepted) or a fault the world applied, at the
+// true time it happened. Checkers read only the history.
+type Observation struct {
+	At    Time
+	Node  string
+	Value any
+}
+
+// FaultEvent is the observation the world records when a fault hits a node, so
+// that checkers can tell, for example, that a lock holder was down.
+type FaultEvent struct {
+	Kind FaultKind
+	Node string
+}
+
+// World is one simulated run: virtual time, the event queue, the network, the
+// nodes, the history and the trace. It is not safe for concurrent use; the UI
+// drives it from one goroutine.
+type World struct {
+	cfg      Config
+	now      Time
+	seq      uint64
+	q        queue
+	nodes    []*node
+	byName   map[string]int32
+	net      Network
+	netRNG   *rand.Rand
+	links    links
+	msgID    uint64
+	timerID  TimerID
+	events   int
+	history  []Observation
+	trace    *tracer
+	metrics  map[string]float64
+	symbols  map[string]string
+	declared map[string]bool
+	waiting  []*Fault // faults on a symbolic name that stood for nobody yet
+	// published lists symbols that came to stand for somebody during the
+	// current event; waiting faults on them fire right after it, so a
+	// handler is never cut short in the middle.
+	published []string
+	started   bool
+	err       error
+}
+
+// New returns an empty world. Add nodes, schedule faults, then step or run it.
+func New(cfg Config) *World {
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
+	}
+	return &World{
+		cfg:      cfg,
+		byName:   make(map[string]int32),
+		net:      cfg.Network,
+		netRNG:   newStream(cfg.Seed, "network"),
+		trace:    newTracer(cfg.KeepTrace),
+		metrics:  make(map[string]float64),
+		symbols:  make(map[string]string),
+		declared: make(map[string]bool),
+	}
+}
+
+// AddNode adds a node whose volatile state factory builds, at start and at
+// every restart. Nodes start at time 0 in the order they were added.
+func (w *World) AddNode(name string, factory func() Node) error {
+	if _, dup := w.byName[name]; dup {
+		return fmt.Errorf("node %q added twice", name)
+	}
+	if len(w.nodes) >= w.cfg.Limits.MaxNodes {
+		return &LimitError{What: "nodes", Limit: fmt.Sprint(w.cfg.Limits.MaxNodes)}
+	}
+	n := &node{
+		index:   int32(len(w.nodes)),
+		name:    name,
+		role:    Role(name),
+		factory: factory,
+		clock:   clock{rate: 1},
+		timers:  make(map[TimerID]*timer),
+		rng:     newStream(w.cfg.Seed, "node/"+name),
+	}
+	n.ctx = Context{w: w, n: n}
+	w.nodes = append(w.nodes, n)
+	w.byName[name] = n.index
+	w.links.grow(len(w.nodes))
+	w.push(event{kind: evStart, node: n.index})
+	return nil
+}
+
+// SetClock sets a node's initial clock offset and rate before the run starts.
+func (w *World) SetClock(name string, offset time.Duration, rate float64) error {
+	i, ok := w.byName[name]
+	if !ok {
+		return fmt.Errorf("no node %q", name)
+	}
+	if rate <= 0 {
+		return fmt.Errorf("clock rate of %s must be positive, got %v", name, rate)
+	}
+	w.nodes[i].clock = clock{base: offset, rate: rate}
+	return nil
+}
+
+// DeclareSymbol allows faults to name symbol ("holder", "leader"); the
+// mechanism's nodes publish whom it stands for as the run goes.
+func (w *World) DeclareSymbol(symbol string) { w.declared[symbol] = true }
+
+// Now returns the current virtual time.
+func (w *World) Now() Time { return w.now }
+
+// Duration returns the virtual time at which the run ends.
+func (w *World) Duration() time.Duration { return w.cfg.Duration }
+
+// Seed returns the run's seed.
+func (w *World) Seed() uint64 { return w.cfg.Seed }
+
+// Events returns how many events have been processed.
+func (w *World) Events() int { return w.events }
+
+// History returns the observations so far, in order. Do not modify it.
+func (w *World) History() []Observation { return w.history }
+
+// Trace returns the trace events kept so far (only with Config.KeepTrace).
+func (w *World) Trace() []TraceEvent { return w.trace.events }
+
+// TraceHash returns the SHA-256 of the trace so far, as hex.
+func (w *World) TraceHash() string { return w.trace.sum() }
+
+// Metrics returns a copy of the metrics counted by the nodes.
+func (w *World) Metrics() map[string]float64 {
+	m := make(map[string]float64, len(w.metrics))
+	for k, v := range w.metrics {
+		m[k] = v
+	}
+	return m
+}
+
+// Resolve returns the node a symbolic name stands for now, or "".
+func (w *World) Resolve(symbol string) string { return w.symbols[symbol] }
+
+// NodeNames returns every node's name in the order they were added.
+func (w *World) NodeNames() []string {
+	names := make([]string, len(w.nodes))
+	for i, n := range w.nodes {
+		names[i] = n.name
+	}
+	return names
+}
+
+// NodesWithRole returns the names of the nodes with the given role, in order.
+func (w *World) NodesWithRole(role string) []string {
+	var names []string
+	for _, n := range w.nodes {
+		if n.role == role {
+			names = append(names, n.name)
+		}
+	}
+	return names
+}
+
+// Err returns the error that stopped the run, if any.
+func (w *World) Err() error { return w.err }
+
+// Done reports whether the run has reached its end or stopped on an error.
+func (w *World) Done() bool {
+	return w.err != nil || w.q.len() == 0 || w.q.peek().at > w.cfg.Duration
+}
+
+// NextAt returns the time of the next event, if the run is not done.
+func (w *World) NextAt() (Time, bool) {
+	if w.Done() {
+		return 0, false
+	}
+	return w.q.peek().at, true
+}
+
+// Step processes one event. It returns false when the run is done.
+func (w *World) Step() (bool, error) {
+	if w.Done() {
+		w.finish()
+		return false, w.err
+	}
+	if w.events >= w.cfg.Limits.MaxEvents {
+		w.err = &LimitError{What: "events", Limit: fmt.Sprint(w.cfg.Limits.MaxEvents), At: w.now}
+		return false, w.err
+	}
+	e := w.q.pop()
+	w.now = e.at
+	w.events++
+	w.dispatch(e)
+	for len(w.published) > 0 {
+		symbol := w.published[0]
+		w.published = w.published[1:]
+		if w.symbols[symbol] != "" {
+			w.fireWaiting(symbol)
+		}
+	}
+	return true, nil
+}
+
+// RunUntil processes every event up to and including virtual time t (or the
+// end of the run, if sooner) and leaves the clock at t.
+func (w *World) RunUntil(t Time) error {
+	if err := w.checkDuration(); err != nil {
+		return err
+	}
+	t = min(t, w.cfg.Duration)
+	for w.err == nil && w.q.len() > 0 && w.q.peek().at <= t {
+		if _, err := w.Step(); err != nil {
+			return err
+		}
+	}
+	if w.err == nil && t > w.now {
+		w.now = t
+	}
+	if w.Done() {
+		w.finish()
+	}
+	return w.err
+}
+
+// Run runs the world to the end of its duration.
+func (w *World) Run() error { return w.RunUntil(w.cfg.Duration) }
+
+func (w *World) checkDuration() error {
+	if w.err == nil && w.cfg.Duration > w.cfg.Limits.MaxDuration {
+		w.err = &LimitError{What: "of virtual time", Limit: w.cfg.Limits.MaxDuration.String()}
+	}
+	return w.err
+}
+
+func (w *World) finish() {
+	if w.err == nil && w.now < w.cfg.Duration && w.q.len() == 0 {
+		w.now = w.cfg.Duration
+	}
+}
+
+func (w *World) push(e event) {
+	w.seq++
+	e.seq = w.seq
+	w.q.push(e)
+}
+
+func (w *World) dispatch(e event) {
+	switch e.kind {
+	case evStart:
+		n := w.nodes[e.node]
+		if n.status == Crashed || n.started {
+			return
+		}
+		w.start(n)
+	case evDeliver:
+		w.deliver(e)
+	case evTimer:
+		w.fire(e)
+	case evFault:
+		w.applyFault(e.fault)
+	case evResume:
+		n := w.nodes[e.node]
+		if n.status == Paused && n.epoch == e.epoch {
+			w.resume(n)
+		}
+	}
+}
+
+func (w *World) start(n *node) {
+	n.started = true
+	n.status = Up
+	n.impl = n.factory()
+	w.record(TraceEvent{Kind: TraceStart, Node: n.name}, n)
+	n.impl.Start(&n.ctx)
+}
+
+// record adds a trace event stamped with the time and the node's local clock.
+func (w *World) record(e TraceEvent, n *node) {
+	e.At = w.now
+	if n != nil {
+		e.Local = n.clock.local(w.now)
+	}
+	w.trace.record(e)
+}
+
+func (w *World) send(from *node, to string, msg Message) {
+	w.msgID++
+	id := w.msgID
+	ti, ok := w.byName[to]
+	if !ok {
+		w.record(TraceEvent{Kind: TraceDrop, Node: from.name, Peer: to, Msg: msg.Kind(), ID: id, Detail: "no such node"}, from)
+		return
+	}
+	dest := w.nodes[ti]
+	copies := 1
+	if w.net.Duplicate > 0 && w.netRNG.Float64() < w.net.Duplicate {
+		copies = 2
+	}
+	for c := 0; c < copies; c++ {
+		lost := w.net.Loss > 0 && w.netRNG.Float64() < w.net.Loss
+		at := w.now + w.net.Latency.draw(w.netRNG)
+		te := TraceEvent{Kind: TraceSend, Node: from.name, Peer: to, Msg: msg.Kind(), ID: id, Until: at}
+		if c == 1 {
+			te.Detail = "duplicate"
+		}
+		if w.trace.keep {
+			te.Body = fmt.Sprintf("%+v", msg)
+		}
+		w.record(te, from)
+		if lost {
+			w.record(TraceEvent{Kind: TraceDrop, Node: from.name, Peer: to, Msg: msg.Kind(), ID: id, Detail: "lost"}, from)
+			continue
+		}
+		w.push(event{at: at, kind: evDeliver, node: ti, from: from.index, epoch: dest.epoch, id: id, msg: msg})
+	}
+}
+
+func (w *World) deliver(e event) {
+	n := w.nodes[e.node]
+	from := w.nodes[e.from]
+	drop := ""
+	switch {
+	case n.status == Crashed:
+		drop = "destination down"
+	case n.epoch != e.epoch:
+		drop = "destination crashed while the message was in flight"
+	case !w.links.crosses(e.from, e.node):
+		drop = "partitioned"
+	case n.status == Paused:
+		n.pending = append(n.pending, e)
+		return
+	}
+	if drop != "" {
+		w.record(TraceEvent{Kind: TraceDrop, Node: n.name, Peer: from.name, Msg: e.msg.Kind(), ID: e.id, Detail: drop}, n)
+		return
+	}
+	w.record(TraceEvent{Kind: TraceDeliver, Node: n.name, Peer: from.name, Msg: e.msg.Kind(), ID: e.id}, n)
+	n.impl.Receive(&n.ctx, from.name, e.msg)
+}
+
+func (w *World) setTimer(n *node, d time.Duration, tag any) TimerID {
+	w.timerID++
+	id := w.timerID
+	t := &timer{deadline: n.clock.local(w.now) + max(d, 0), tag: tag}
+	n.timers[id] = t
+	w.scheduleTimer(n, id, t)
+	return id
+}
+
+func (w *World) scheduleTimer(n *node, id TimerID, t *timer) {
+	t.gen++
+	at := n.clock.trueTimeOf(t.deadline, w.now)
+	w.push(event{at: at, kind: evTimer, node: n.index, epoch: n.epoch, id: uint64(id), gen: t.gen})
+}
+
+func (w *World) fire(e event) {
+	n := w.nodes[e.node]
+	t, ok := n.timers[TimerID(e.id)]
+	if !ok || t.gen != e.gen || n.epoch != e.epoch || n.status == Crashed {
+		return // cancelled, rescheduled, or lost in a crash
+	}
+	if n.status == Paused {
+		n.pending = append(n.pending, e)
+		return
+	}
+	delete(n.timers, TimerID(e.id))
+	te := TraceEvent{Kind: TraceTimer, Node: n.name, ID: e.id}
+	if w.trace.keep {
+		te.Body = fmt.Sprintf("%+v", t.tag)
+	}
+	w.record(te, n)
+	n.impl.Timer(&n.ctx, t.tag)
+}
+
+func (w *World) observe(name string, v any) {
+	w.history = append(w.history, Observation{At: w.now, Node: name, Value: v})
+	w.record(TraceEvent{Kind: TraceObserve, Node: name, Detail: fmt.Sprintf("%T%+v", v, v)}, w.nodes[w.byName[name]])
+}
+
+func (w *World) publish(symbol, name string) {
+	if w.symbols[symbol] == name {
+		return
+	}
+	w.symbols[symbol] = name
+	if name != "" && len(w.waiting) > 0 {
+		w.published = append(w.published, symbol)
+	}
+}
+
+// rescheduleTimers re-times a node's pending timers after its clock changed.
+// Timers are visited in id order so the new events get sequence numbers in a
+// deterministic order.
+func (w *World) rescheduleTimers(n *node) {
+	ids := make([]TimerID, 0, len(n.timers))
+	for id := range n.timers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		w.scheduleTimer(n, id, n.timers[id])
+	}
+}
