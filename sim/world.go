@@ -81,7 +81,7 @@ type World struct {
 	// current event; waiting faults on them fire right after it, so a
 	// handler is never cut short in the middle.
 	published []string
-	started   bool
+	ended     bool
 	err       error
 }
 
@@ -273,7 +273,15 @@ func (w *World) finish() {
 	if w.err == nil && w.now < w.cfg.Duration && w.q.len() == 0 {
 		w.now = w.cfg.Duration
 	}
+	if !w.ended {
+		w.ended = true
+		w.history = append(w.history, Observation{At: w.now, Value: End{}})
+	}
 }
+
+// End is the last observation of a finished run, so that checkers know how
+// long the run lasted (a client still waiting at the end, say).
+type End struct{}
 
 func (w *World) push(e event) {
 	w.seq++

@@ -70,7 +70,16 @@ func TestPingPongRuns(t *testing.T) {
 	if pings < 1000 || pings > 10000 {
 		t.Fatalf("pings = %v, want a number a 1-5 ms network allows", pings)
 	}
-	if got := len(w.History()); got != 2*100 {
+	ticks := 0
+	for _, o := range w.History() {
+		if _, ok := o.Value.(tick); ok {
+			ticks++
+		}
+	}
+	if _, ok := w.History()[len(w.History())-1].Value.(End); !ok {
+		t.Fatalf("the history does not end with End{}")
+	}
+	if got := ticks; got != 2*100 {
 		t.Fatalf("history has %d ticks, want 200 (two nodes, one every 100ms for 10s)", got)
 	}
 }
