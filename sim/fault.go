@@ -110,7 +110,11 @@ func (w *World) Schedule(f Fault) error {
 	}
 	f.At = max(f.At, w.now)
 	fc := f
-	w.push(event{at: f.At, kind: evFault, fault: &fc})
+	// A fault fires after every other event of its instant. A fault clicked
+	// in the browser is injected after the world ran up to that instant, and
+	// must replay identically when the recorded scenario is run from the
+	// start.
+	w.push(event{at: f.At, kind: evFault, late: true, fault: &fc})
 	return nil
 }
 

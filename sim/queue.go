@@ -17,6 +17,7 @@ type event struct {
 	at    Time
 	seq   uint64
 	kind  evKind
+	late  bool  // a scheduled fault: after every other event of its instant
 	node  int32 // target node (deliver, timer, start, resume)
 	from  int32 // sender (deliver)
 	epoch uint32
@@ -29,6 +30,9 @@ type event struct {
 func (a *event) before(b *event) bool {
 	if a.at != b.at {
 		return a.at < b.at
+	}
+	if a.late != b.late {
+		return b.late
 	}
 	return a.seq < b.seq
 }
