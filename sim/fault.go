@@ -169,19 +169,19 @@ func (w *World) applyFault(f *Fault) {
 		if !ok {
 			// A symbolic name that stands for nobody yet: the fault waits for
 			// the first moment somebody fits (section 3 of DESIGN.md).
-			w.record(TraceEvent{Kind: TraceFault, Detail: f.String() + ": waiting, " + f.Node + " stands for nobody yet"}, nil)
+			w.record(rec{kind: TraceFault, node: -1, peer: -1, detail: f.String() + ": waiting, " + f.Node + " stands for nobody yet"}, nil)
 			w.waiting = append(w.waiting, f)
 			return
 		}
 		w.applyNodeFault(f, n)
 		return
 	}
-	w.record(TraceEvent{Kind: TraceFault, Detail: f.String()}, nil)
+	w.record(rec{kind: TraceFault, node: -1, peer: -1, detail: f.String()}, nil)
 	w.history = append(w.history, Observation{At: w.now, Value: FaultEvent{Kind: f.Kind}})
 }
 
 func (w *World) applyNodeFault(f *Fault, n *node) {
-	w.record(TraceEvent{Kind: TraceFault, Node: n.name, Detail: f.String()}, n)
+	w.record(rec{kind: TraceFault, node: n.index, peer: -1, detail: f.String()}, nil)
 	w.history = append(w.history, Observation{At: w.now, Node: n.name, Value: FaultEvent{Kind: f.Kind, Node: n.name}})
 	switch f.Kind {
 	case FaultCrash:
@@ -222,7 +222,9 @@ func (w *World) crash(n *node) {
 	n.epoch++
 	n.impl = nil
 	n.started = false
-	clear(n.timers)
+	for _, slot := range w.nodeTimers(n) {
+		w.freeTimer(slot)
+	}
 	n.pending = nil
 }
 
@@ -230,7 +232,7 @@ func (w *World) crash(n *node) {
 // handed to it now, in the order it arrived, while its clock kept running.
 func (w *World) resume(n *node) {
 	n.status = Up
-	w.record(TraceEvent{Kind: TraceFault, Node: n.name, Detail: "resume " + n.name}, n)
+	w.record(rec{kind: TraceFault, node: n.index, peer: -1, detail: "resume " + n.name}, nil)
 	w.history = append(w.history, Observation{At: w.now, Node: n.name, Value: FaultEvent{Kind: FaultResume, Node: n.name}})
 	pending := n.pending
 	n.pending = nil

@@ -86,7 +86,10 @@ func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 type timer struct {
 	deadline time.Duration // in the node's local time
 	tag      any
-	gen      uint32
+	node     int32
+	serial   uint64 // the timer's number in the run, in the trace as its id
+	gen      uint32 // bumped when the timer is rescheduled after a clock change
+	live     bool
 }
 
 // node is the world's record of one simulated process.
@@ -99,7 +102,6 @@ type node struct {
 	status  Status
 	epoch   uint32 // incremented by each crash: in-flight messages to an older epoch are dropped
 	clock   clock
-	timers  map[TimerID]*timer
 	pending []event // events that arrived while paused
 	store   Store
 	rng     *rand.Rand
@@ -148,7 +150,7 @@ func (c *Context) SetTimer(d time.Duration, tag any) TimerID {
 }
 
 // CancelTimer stops a timer. Cancelling a fired or unknown timer does nothing.
-func (c *Context) CancelTimer(id TimerID) { delete(c.n.timers, id) }
+func (c *Context) CancelTimer(id TimerID) { c.w.cancelTimer(c.n, id) }
 
 // Observe appends v to the run's history, stamped with the true time and the
 // node's name. Checkers read the history. v must be a plain value: no

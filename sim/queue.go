@@ -27,59 +27,92 @@ type event struct {
 	fault *Fault
 }
 
-func (a *event) before(b *event) bool {
+// key orders events: by time, then scheduled faults after everything else of
+// the same instant, then by sequence number. The heap moves only keys; the
+// events themselves stay put in a slab.
+type key struct {
+	at   Time
+	ord  uint64 // seq, with the top bit set for late events
+	slot int32
+}
+
+const lateBit = 1 << 63
+
+func (a key) before(b key) bool {
 	if a.at != b.at {
 		return a.at < b.at
 	}
-	if a.late != b.late {
-		return b.late
-	}
-	return a.seq < b.seq
+	return a.ord < b.ord
 }
 
-// queue is a binary min-heap of events ordered by (at, seq). It is written out
-// rather than built on container/heap to avoid an interface call per
-// comparison: the kernel's throughput target is millions of events a second.
-type queue struct{ items []event }
+// queue is a binary min-heap of event keys over a slab of events. It is
+// written out rather than built on container/heap to avoid an interface call
+// per comparison: the kernel's throughput target is millions of events a
+// second.
+type queue struct {
+	keys []key
+	slab []event
+	free []int32
+}
 
-func (q *queue) len() int { return len(q.items) }
+func (q *queue) len() int { return len(q.keys) }
 
 func (q *queue) push(e event) {
-	q.items = append(q.items, e)
-	i := len(q.items) - 1
+	var slot int32
+	if n := len(q.free); n > 0 {
+		slot = q.free[n-1]
+		q.free = q.free[:n-1]
+		q.slab[slot] = e
+	} else {
+		slot = int32(len(q.slab))
+		q.slab = append(q.slab, e)
+	}
+	k := key{at: e.at, ord: e.seq, slot: slot}
+	if e.late {
+		k.ord |= lateBit
+	}
+	q.keys = append(q.keys, k)
+	i := len(q.keys) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if !q.items[i].before(&q.items[p]) {
+		if !k.before(q.keys[p]) {
 			break
 		}
-		q.items[i], q.items[p] = q.items[p], q.items[i]
+		q.keys[i] = q.keys[p]
 		i = p
 	}
+	q.keys[i] = k
 }
 
-func (q *queue) peek() *event { return &q.items[0] }
+// peekAt returns the time of the earliest event.
+func (q *queue) peekAt() Time { return q.keys[0].at }
 
 func (q *queue) pop() event {
-	top := q.items[0]
-	n := len(q.items) - 1
-	q.items[0] = q.items[n]
-	q.items[n] = event{} // drop references for the GC
-	q.items = q.items[:n]
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
+	top := q.keys[0]
+	n := len(q.keys) - 1
+	last := q.keys[n]
+	q.keys = q.keys[:n]
+	if n > 0 {
+		i := 0
+		for {
+			l := 2*i + 1
+			if l >= n {
+				break
+			}
+			m := l
+			if r := l + 1; r < n && q.keys[r].before(q.keys[l]) {
+				m = r
+			}
+			if !q.keys[m].before(last) {
+				break
+			}
+			q.keys[i] = q.keys[m]
+			i = m
 		}
-		m := l
-		if r := l + 1; r < n && q.items[r].before(&q.items[l]) {
-			m = r
-		}
-		if !q.items[m].before(&q.items[i]) {
-			break
-		}
-		q.items[i], q.items[m] = q.items[m], q.items[i]
-		i = m
+		q.keys[i] = last
 	}
-	return top
+	e := q.slab[top.slot]
+	q.slab[top.slot] = event{} // drop references for the GC
+	q.free = append(q.free, top.slot)
+	return e
 }

@@ -49,39 +49,82 @@ type TraceEvent struct {
 	Body string `json:"body,omitempty"`
 }
 
+// rec is what the world records for one trace event: node indexes rather
+// than names, so that hashing it is cheap on the hot path.
+type rec struct {
+	kind   TraceKind
+	node   int32 // -1 for none
+	peer   int32 // -1 for none
+	msg    string
+	id     uint64
+	until  Time
+	detail string
+}
+
 // tracer feeds every event into a SHA-256 over a canonical binary encoding
 // and, when asked, keeps the events for the UI and --trace.
+//
+// The encoding of one event is: the time since the previous event, the kind,
+// the node and peer as indexes (in the order nodes were added), the message
+// kind (its text the first time, its number after), the message or timer id,
+// the delivery time relative to now, the detail text, and the node's clock
+// relative to true time, all as varints. A delivery encodes only its node,
+// message id and clock: the rest is the send's. It depends on nothing but
+// the run.
 type tracer struct {
 	h      hash.Hash
 	buf    []byte
 	keep   bool
 	events []TraceEvent
 	count  uint64
+	last   Time
+	kinds  map[string]uint64
 }
 
 func newTracer(keep bool) *tracer {
-	return &tracer{h: sha256.New(), buf: make([]byte, 0, 256), keep: keep}
+	return &tracer{h: sha256.New(), buf: make([]byte, 0, 16<<10), keep: keep, kinds: map[string]uint64{}}
 }
 
-func (t *tracer) record(e TraceEvent) {
+func (t *tracer) record(r *rec, at Time, local time.Duration) {
 	t.count++
-	e.Seq = t.count
-	b := t.buf[:0]
-	b = binary.AppendUvarint(b, e.Seq)
-	b = binary.AppendVarint(b, int64(e.At))
-	b = append(b, byte(e.Kind))
-	b = appendString(b, e.Node)
-	b = appendString(b, e.Peer)
-	b = appendString(b, e.Msg)
-	b = binary.AppendUvarint(b, e.ID)
-	b = binary.AppendVarint(b, int64(e.Until))
-	b = appendString(b, e.Detail)
-	b = binary.AppendVarint(b, int64(e.Local))
-	t.h.Write(b)
-	t.buf = b
-	if t.keep {
-		t.events = append(t.events, e)
+	b := t.buf
+	b = binary.AppendUvarint(b, uint64(at-t.last))
+	t.last = at
+	b = append(b, byte(r.kind))
+	b = binary.AppendVarint(b, int64(r.node))
+	if r.kind == TraceDeliver {
+		// A delivery is identified by the message id: its sender and kind
+		// are those of the send with the same id, already hashed.
+		b = binary.AppendUvarint(b, r.id)
+		b = binary.AppendVarint(b, int64(local-at))
+		t.flush(b)
+		return
 	}
+	b = binary.AppendVarint(b, int64(r.peer))
+	if r.msg == "" {
+		b = append(b, 0)
+	} else if k, ok := t.kinds[r.msg]; ok {
+		b = binary.AppendUvarint(b, k)
+	} else {
+		k = uint64(len(t.kinds) + 1)
+		t.kinds[r.msg] = k
+		b = binary.AppendUvarint(b, k)
+		b = appendString(b, r.msg)
+	}
+	b = binary.AppendUvarint(b, r.id)
+	b = binary.AppendVarint(b, int64(r.until-at))
+	b = appendString(b, r.detail)
+	b = binary.AppendVarint(b, int64(local-at))
+	t.flush(b)
+}
+
+// flush keeps the encoding buffered until there is enough to hash in one go.
+func (t *tracer) flush(b []byte) {
+	if len(b) >= 8<<10 {
+		t.h.Write(b)
+		b = b[:0]
+	}
+	t.buf = b
 }
 
 func appendString(b []byte, s string) []byte {
@@ -89,7 +132,11 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
+// sum flushes the buffered encoding into the hash (a stream hash, so where
+// the flushes fall does not matter) and returns the digest as hex.
 func (t *tracer) sum() string {
+	t.h.Write(t.buf)
+	t.buf = t.buf[:0]
 	var out [sha256.Size]byte
 	return hex.EncodeToString(t.h.Sum(out[:0]))
 }

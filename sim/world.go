@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -59,24 +60,33 @@ type FaultEvent struct {
 // nodes, the history and the trace. It is not safe for concurrent use; the UI
 // drives it from one goroutine.
 type World struct {
-	cfg      Config
-	now      Time
-	seq      uint64
-	q        queue
-	nodes    []*node
-	byName   map[string]int32
-	net      Network
-	netRNG   *rand.Rand
-	links    links
-	msgID    uint64
-	timerID  TimerID
-	events   int
-	history  []Observation
-	trace    *tracer
-	metrics  map[string]float64
-	symbols  map[string]string
-	declared map[string]bool
-	waiting  []*Fault // faults on a symbolic name that stood for nobody yet
+	cfg    Config
+	now    Time
+	seq    uint64
+	q      queue
+	nodes  []*node
+	byName map[string]int32
+	net    Network
+	netRNG *rand.Rand
+	links  links
+	msgID  uint64
+	// lastTo and lastIdx cache the most recent destination of Send: most
+	// nodes talk to few peers, and a map lookup per message shows up in
+	// profiles.
+	lastTo  string
+	lastIdx int32
+	// timers is a slab of every live timer of every node; freeTimers lists
+	// its empty slots.
+	timers      []timer
+	freeTimers  []int32
+	timerSerial uint64
+	events      int
+	history     []Observation
+	trace       *tracer
+	metrics     map[string]float64
+	symbols     map[string]string
+	declared    map[string]bool
+	waiting     []*Fault // faults on a symbolic name that stood for nobody yet
 	// published lists symbols that came to stand for somebody during the
 	// current event; waiting faults on them fire right after it, so a
 	// handler is never cut short in the middle.
@@ -117,7 +127,6 @@ func (w *World) AddNode(name string, factory func() Node) error {
 		role:    Role(name),
 		factory: factory,
 		clock:   clock{rate: 1},
-		timers:  make(map[TimerID]*timer),
 		rng:     newStream(w.cfg.Seed, "node/"+name),
 	}
 	n.ctx = Context{w: w, n: n}
@@ -203,7 +212,7 @@ func (w *World) Err() error { return w.err }
 
 // Done reports whether the run has reached its end or stopped on an error.
 func (w *World) Done() bool {
-	return w.err != nil || w.q.len() == 0 || w.q.peek().at > w.cfg.Duration
+	return w.err != nil || w.q.len() == 0 || w.q.peekAt() > w.cfg.Duration
 }
 
 // NextAt returns the time of the next event, if the run is not done.
@@ -211,7 +220,7 @@ func (w *World) NextAt() (Time, bool) {
 	if w.Done() {
 		return 0, false
 	}
-	return w.q.peek().at, true
+	return w.q.peekAt(), true
 }
 
 // Step processes one event. It returns false when the run is done.
@@ -245,7 +254,7 @@ func (w *World) RunUntil(t Time) error {
 		return err
 	}
 	t = min(t, w.cfg.Duration)
-	for w.err == nil && w.q.len() > 0 && w.q.peek().at <= t {
+	for w.err == nil && w.q.len() > 0 && w.q.peekAt() <= t {
 		if _, err := w.Step(); err != nil {
 			return err
 		}
@@ -315,25 +324,45 @@ func (w *World) start(n *node) {
 	n.started = true
 	n.status = Up
 	n.impl = n.factory()
-	w.record(TraceEvent{Kind: TraceStart, Node: n.name}, n)
+	w.record(rec{kind: TraceStart, node: n.index, peer: -1}, nil)
 	n.impl.Start(&n.ctx)
 }
 
-// record adds a trace event stamped with the time and the node's local clock.
-func (w *World) record(e TraceEvent, n *node) {
-	e.At = w.now
-	if n != nil {
-		e.Local = n.clock.local(w.now)
+// record adds a trace event stamped with the time and the node's local
+// clock. body, if not nil, describes the content for kept traces.
+func (w *World) record(r rec, body any) {
+	local := w.now
+	if r.node >= 0 {
+		local = w.nodes[r.node].clock.local(w.now)
 	}
-	w.trace.record(e)
+	w.trace.record(&r, w.now, local)
+	if w.trace.keep {
+		e := TraceEvent{Seq: w.trace.count, At: w.now, Kind: r.kind, Msg: r.msg, ID: r.id, Until: r.until, Detail: r.detail, Local: local}
+		if r.node >= 0 {
+			e.Node = w.nodes[r.node].name
+		}
+		if r.peer >= 0 {
+			e.Peer = w.nodes[r.peer].name
+		}
+		if body != nil {
+			e.Body = fmt.Sprintf("%+v", body)
+		}
+		w.trace.events = append(w.trace.events, e)
+	}
 }
 
 func (w *World) send(from *node, to string, msg Message) {
 	w.msgID++
 	id := w.msgID
-	ti, ok := w.byName[to]
+	ti, ok := w.lastIdx, to == w.lastTo && to != ""
 	if !ok {
-		w.record(TraceEvent{Kind: TraceDrop, Node: from.name, Peer: to, Msg: msg.Kind(), ID: id, Detail: "no such node"}, from)
+		ti, ok = w.byName[to]
+		if ok {
+			w.lastTo, w.lastIdx = to, ti
+		}
+	}
+	if !ok {
+		w.record(rec{kind: TraceDrop, node: from.index, peer: -1, msg: msg.Kind(), id: id, detail: "no such node: " + to}, nil)
 		return
 	}
 	dest := w.nodes[ti]
@@ -344,16 +373,13 @@ func (w *World) send(from *node, to string, msg Message) {
 	for c := 0; c < copies; c++ {
 		lost := w.net.Loss > 0 && w.netRNG.Float64() < w.net.Loss
 		at := w.now + w.net.Latency.draw(w.netRNG)
-		te := TraceEvent{Kind: TraceSend, Node: from.name, Peer: to, Msg: msg.Kind(), ID: id, Until: at}
+		r := rec{kind: TraceSend, node: from.index, peer: ti, msg: msg.Kind(), id: id, until: at}
 		if c == 1 {
-			te.Detail = "duplicate"
+			r.detail = "duplicate"
 		}
-		if w.trace.keep {
-			te.Body = fmt.Sprintf("%+v", msg)
-		}
-		w.record(te, from)
+		w.record(r, msg)
 		if lost {
-			w.record(TraceEvent{Kind: TraceDrop, Node: from.name, Peer: to, Msg: msg.Kind(), ID: id, Detail: "lost"}, from)
+			w.record(rec{kind: TraceDrop, node: from.index, peer: ti, msg: r.msg, id: id, detail: "lost"}, nil)
 			continue
 		}
 		w.push(event{at: at, kind: evDeliver, node: ti, from: from.index, epoch: dest.epoch, id: id, msg: msg})
@@ -376,50 +402,86 @@ func (w *World) deliver(e event) {
 		return
 	}
 	if drop != "" {
-		w.record(TraceEvent{Kind: TraceDrop, Node: n.name, Peer: from.name, Msg: e.msg.Kind(), ID: e.id, Detail: drop}, n)
+		w.record(rec{kind: TraceDrop, node: n.index, peer: from.index, msg: e.msg.Kind(), id: e.id, detail: drop}, nil)
 		return
 	}
-	w.record(TraceEvent{Kind: TraceDeliver, Node: n.name, Peer: from.name, Msg: e.msg.Kind(), ID: e.id}, n)
+	w.record(rec{kind: TraceDeliver, node: n.index, peer: from.index, msg: e.msg.Kind(), id: e.id}, nil)
 	n.impl.Receive(&n.ctx, from.name, e.msg)
 }
 
+// Timer IDs carry the timer's slot in the world's slab in their low bits
+// and its serial number above them.
+const slotBits = 24
+
 func (w *World) setTimer(n *node, d time.Duration, tag any) TimerID {
-	w.timerID++
-	id := w.timerID
-	t := &timer{deadline: n.clock.local(w.now) + max(d, 0), tag: tag}
-	n.timers[id] = t
-	w.scheduleTimer(n, id, t)
-	return id
+	w.timerSerial++
+	var slot int32
+	if k := len(w.freeTimers); k > 0 {
+		slot = w.freeTimers[k-1]
+		w.freeTimers = w.freeTimers[:k-1]
+	} else {
+		slot = int32(len(w.timers))
+		w.timers = append(w.timers, timer{})
+	}
+	w.timers[slot] = timer{deadline: n.clock.local(w.now) + max(d, 0), tag: tag, node: n.index, serial: w.timerSerial, live: true}
+	w.scheduleTimer(slot)
+	return TimerID(w.timerSerial<<slotBits | uint64(slot))
 }
 
-func (w *World) scheduleTimer(n *node, id TimerID, t *timer) {
+func (w *World) cancelTimer(n *node, id TimerID) {
+	slot := int32(uint64(id) & (1<<slotBits - 1))
+	if int(slot) < len(w.timers) {
+		if t := &w.timers[slot]; t.live && t.node == n.index && t.serial == uint64(id)>>slotBits {
+			w.freeTimer(slot)
+		}
+	}
+}
+
+func (w *World) freeTimer(slot int32) {
+	w.timers[slot] = timer{}
+	w.freeTimers = append(w.freeTimers, slot)
+}
+
+func (w *World) scheduleTimer(slot int32) {
+	t := &w.timers[slot]
 	t.gen++
+	n := w.nodes[t.node]
 	at := n.clock.trueTimeOf(t.deadline, w.now)
-	w.push(event{at: at, kind: evTimer, node: n.index, epoch: n.epoch, id: uint64(id), gen: t.gen})
+	w.push(event{at: at, kind: evTimer, node: n.index, from: slot, epoch: n.epoch, id: t.serial, gen: t.gen})
 }
 
 func (w *World) fire(e event) {
 	n := w.nodes[e.node]
-	t, ok := n.timers[TimerID(e.id)]
-	if !ok || t.gen != e.gen || n.epoch != e.epoch || n.status == Crashed {
+	t := &w.timers[e.from]
+	if !t.live || t.serial != e.id || t.gen != e.gen || n.epoch != e.epoch || n.status == Crashed {
 		return // cancelled, rescheduled, or lost in a crash
 	}
 	if n.status == Paused {
 		n.pending = append(n.pending, e)
 		return
 	}
-	delete(n.timers, TimerID(e.id))
-	te := TraceEvent{Kind: TraceTimer, Node: n.name, ID: e.id}
-	if w.trace.keep {
-		te.Body = fmt.Sprintf("%+v", t.tag)
+	tag := t.tag
+	w.freeTimer(e.from)
+	w.record(rec{kind: TraceTimer, node: n.index, peer: -1, id: e.id}, tag)
+	n.impl.Timer(&n.ctx, tag)
+}
+
+// nodeTimers returns the slots of a node's live timers in the order they
+// were set.
+func (w *World) nodeTimers(n *node) []int32 {
+	var slots []int32
+	for i := range w.timers {
+		if w.timers[i].live && w.timers[i].node == n.index {
+			slots = append(slots, int32(i))
+		}
 	}
-	w.record(te, n)
-	n.impl.Timer(&n.ctx, t.tag)
+	slices.SortFunc(slots, func(a, b int32) int { return cmp.Compare(w.timers[a].serial, w.timers[b].serial) })
+	return slots
 }
 
 func (w *World) observe(name string, v any) {
 	w.history = append(w.history, Observation{At: w.now, Node: name, Value: v})
-	w.record(TraceEvent{Kind: TraceObserve, Node: name, Detail: fmt.Sprintf("%T%+v", v, v)}, w.nodes[w.byName[name]])
+	w.record(rec{kind: TraceObserve, node: w.byName[name], peer: -1, detail: fmt.Sprintf("%T%+v", v, v)}, nil)
 }
 
 func (w *World) publish(symbol, name string) {
@@ -433,15 +495,10 @@ func (w *World) publish(symbol, name string) {
 }
 
 // rescheduleTimers re-times a node's pending timers after its clock changed.
-// Timers are visited in id order so the new events get sequence numbers in a
-// deterministic order.
+// Timers are visited in the order they were set so the new events get
+// sequence numbers in a deterministic order.
 func (w *World) rescheduleTimers(n *node) {
-	ids := make([]TimerID, 0, len(n.timers))
-	for id := range n.timers {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		w.scheduleTimer(n, id, n.timers[id])
+	for _, slot := range w.nodeTimers(n) {
+		w.scheduleTimer(slot)
 	}
 }
