@@ -37,9 +37,10 @@ func Seconds(t sim.Time) string {
 // MarshalJSON writes a violation with its time as a duration ("3.25s"), the
 // way a run's result writes every time.
 func (v Violation) MarshalJSON() ([]byte, error) {
-	type plain Violation
 	return json.Marshal(struct {
-		plain
-		At string `json:"at"`
-	}{plain(v), Seconds(v.At)})
+		Invariant string   `json:"invariant"`
+		At        string   `json:"at"`
+		Nodes     []string `json:"nodes"`
+		Detail    string   `json:"detail"`
+	}{v.Invariant, Seconds(v.At), v.Nodes, v.Detail})
 }

@@ -1,0 +1,63 @@
+# coordlab — the two commands a newcomer needs are `make run` and `make test`.
+
+GO       ?= go
+GOROOT   := $(shell $(GO) env GOROOT)
+WASMEXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
+ADDR     ?= 127.0.0.1:8080
+BENCHTIME ?= 1s
+
+.PHONY: all build native wasm run test test-native test-wasm test-scenarios test-browser vet bench bench-wasm fuzz clean
+
+all: build
+
+## build: the native CLI (bin/coordlab) and the browser app (web/app.wasm)
+build: native wasm
+
+native:
+	$(GO) build -o bin/coordlab ./cmd/coordlab
+
+wasm:
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o web/app.wasm ./cmd/coordlab
+
+## run: build and serve the lab with the built-in course on $(ADDR)
+run: build
+	./bin/coordlab serve --addr $(ADDR)
+
+## test: everything — vet, unit and property tests, every scenario and lesson,
+## the simulation under WebAssembly, and the browser tests in Chromium
+test: vet test-native test-scenarios test-wasm test-browser
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+test-native:
+	$(GO) test ./...
+
+## test-scenarios: every scenario file and every ```scenario block of the built-in course, through the CLI
+test-scenarios: native
+	./bin/coordlab lint lessons sim
+	./bin/coordlab test lessons sim
+
+## test-wasm: the simulation's tests compiled to WebAssembly and run in Node;
+## the golden trace hashes must be the same as natively
+test-wasm:
+	GOOS=js GOARCH=wasm $(GO) test -exec "$(WASMEXEC)" ./sim/...
+
+test-browser: build
+	$(GO) test -count=1 -run Browser ./app/...
+
+## bench: performance figures (kernel throughput, mechanism runs, linearizability)
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem ./sim/...
+
+## bench-wasm: the same benchmarks under WebAssembly in Node
+bench-wasm:
+	GOOS=js GOARCH=wasm $(GO) test -exec "$(WASMEXEC)" -run '^$$' -bench . -benchtime $(BENCHTIME) ./sim/...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s -fuzzminimizetime 0 ./sim/scenario/
+
+clean:
+	rm -rf bin web/app.wasm build
