@@ -73,7 +73,9 @@ func sortedKeys(m map[string]any) []string {
 func TestRunSameHashTwiceAndSeedsDiffer(t *testing.T) {
 	hash := func(seed string) string {
 		_, out, _ := run(t, "run", "--json", "--seed", seed, "testdata/good.scenario.yaml")
-		var r struct{ TraceHash string `json:"trace_hash"` }
+		var r struct {
+			TraceHash string `json:"trace_hash"`
+		}
 		json.Unmarshal([]byte(out), &r)
 		return r.TraceHash
 	}
