@@ -13,18 +13,18 @@ const (
 
 // event is one entry of the world's queue. It is a plain value (no per-event
 // allocation for messages or timers) because the queue is the hot path.
+// Its fields are ordered to pack into 64 bytes.
 type event struct {
 	at    Time
-	seq   uint64
-	kind  evKind
-	late  bool  // a scheduled fault: after every other event of its instant
+	msg   Message
+	id    uint64 // message or timer serial
+	fault *Fault
 	node  int32 // target node (deliver, timer, start, resume)
-	from  int32 // sender (deliver)
+	from  int32 // sender (deliver); the timer's slot (timer)
 	epoch uint32
 	gen   uint32 // timer generation: a rescheduled timer leaves a stale event behind
-	id    uint64 // message or timer id
-	msg   Message
-	fault *Fault
+	kind  evKind
+	late  bool // a scheduled fault: after every other event of its instant
 }
 
 // key orders events: by time, then scheduled faults after everything else of
@@ -57,7 +57,7 @@ type queue struct {
 
 func (q *queue) len() int { return len(q.keys) }
 
-func (q *queue) push(e event) {
+func (q *queue) push(e event, seq uint64) {
 	var slot int32
 	if n := len(q.free); n > 0 {
 		slot = q.free[n-1]
@@ -67,7 +67,7 @@ func (q *queue) push(e event) {
 		slot = int32(len(q.slab))
 		q.slab = append(q.slab, e)
 	}
-	k := key{at: e.at, ord: e.seq, slot: slot}
+	k := key{at: e.at, ord: seq, slot: slot}
 	if e.late {
 		k.ord |= lateBit
 	}

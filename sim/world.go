@@ -294,8 +294,7 @@ type End struct{}
 
 func (w *World) push(e event) {
 	w.seq++
-	e.seq = w.seq
-	w.q.push(e)
+	w.q.push(e, w.seq)
 }
 
 func (w *World) dispatch(e event) {
@@ -405,7 +404,11 @@ func (w *World) deliver(e event) {
 		w.record(rec{kind: TraceDrop, node: n.index, peer: from.index, msg: e.msg.Kind(), id: e.id, detail: drop}, nil)
 		return
 	}
-	w.record(rec{kind: TraceDeliver, node: n.index, peer: from.index, msg: e.msg.Kind(), id: e.id}, nil)
+	r := rec{kind: TraceDeliver, node: n.index, peer: from.index, id: e.id}
+	if w.trace.keep {
+		r.msg = e.msg.Kind() // the hash takes the kind from the send
+	}
+	w.record(r, nil)
 	n.impl.Receive(&n.ctx, from.name, e.msg)
 }
 
