@@ -4,17 +4,32 @@
 package scenariotest
 
 import (
+	"bufio"
+	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"coordlab/sim/scenario"
 )
 
-// RunDir runs every *.scenario.yaml file in dir as a subtest. A failure
-// prints the seed and every way the run fell short, so it can be reproduced
-// with `coordlab run FILE --seed N`.
+var update = flag.Bool("update-hashes", false, "rewrite the scenarios' golden trace hashes (scenarios/hashes.golden)")
+
+// GoldenFile is the file beside a scenario library that pins each
+// scenario's trace hash. The same file is checked natively and under
+// GOOS=js GOARCH=wasm, which proves a scenario runs identically in the
+// browser and in the CLI.
+const GoldenFile = "hashes.golden"
+
+// RunDir runs every *.scenario.yaml file in dir as a subtest: each must meet
+// its expectation, give the same trace twice, and give the trace hash pinned
+// in dir/hashes.golden (rewrite it with -update-hashes after an intended
+// change, and review the diff). A failure prints the seed and every way the
+// run fell short, so it can be reproduced with `coordlab run FILE --seed N`.
 func RunDir(t *testing.T, dir string) {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.scenario.yaml"))
@@ -24,11 +39,67 @@ func RunDir(t *testing.T, dir string) {
 	if len(files) == 0 {
 		t.Fatalf("no *.scenario.yaml files in %s", dir)
 	}
+	golden, err := readGolden(filepath.Join(dir, GoldenFile))
+	if err != nil && !*update {
+		t.Fatalf("%v (run the test with -update-hashes to create it)", err)
+	}
+	var mu sync.Mutex
+	got := map[string]string{}
 	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".scenario.yaml"), func(t *testing.T) {
-			RunFile(t, file)
+		name := strings.TrimSuffix(filepath.Base(file), ".scenario.yaml")
+		t.Run(name, func(t *testing.T) {
+			res := RunFile(t, file)
+			if res == nil {
+				return
+			}
+			mu.Lock()
+			got[name] = res.TraceHash
+			mu.Unlock()
+			if *update {
+				return
+			}
+			switch want, ok := golden[name]; {
+			case !ok:
+				t.Errorf("%s has no hash in %s (run with -update-hashes)", name, GoldenFile)
+			case want != res.TraceHash:
+				t.Errorf("%s: trace hash %s, golden %s: the run changed (or differs on this platform)", name, res.TraceHash, want)
+			}
 		})
 	}
+	if *update {
+		if err := writeGolden(filepath.Join(dir, GoldenFile), got); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func readGolden(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if name, hash, ok := strings.Cut(strings.TrimSpace(sc.Text()), " "); ok {
+			m[name] = strings.TrimSpace(hash)
+		}
+	}
+	return m, sc.Err()
+}
+
+func writeGolden(path string, hashes map[string]string) error {
+	names := make([]string, 0, len(hashes))
+	for n := range hashes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "%s %s\n", n, hashes[n])
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 // RunFile runs one scenario file and fails the test unless it meets its
@@ -48,6 +119,9 @@ func RunFile(t *testing.T, file string) *scenario.Result {
 	res, err := s.Run(scenario.Options{})
 	if err != nil {
 		t.Fatalf("%v", err)
+	}
+	if again, err := s.Run(scenario.Options{}); err != nil || again.TraceHash != res.TraceHash {
+		t.Fatalf("%s: two runs with seed %d differ (%v): something in the mechanism is not deterministic", file, res.Seed, err)
 	}
 	if !*res.ExpectationMet {
 		t.Errorf("%s (seed %d): expectation not met:\n  %s\n%s", file, res.Seed,
