@@ -262,7 +262,7 @@ func (w *World) RunUntil(t Time) error {
 	if w.err == nil && t > w.now {
 		w.now = t
 	}
-	if w.Done() {
+	if t >= w.cfg.Duration && w.Done() {
 		w.finish()
 	}
 	return w.err

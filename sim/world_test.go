@@ -86,3 +86,19 @@ func TestPingPongRuns(t *testing.T) {
 		t.Fatalf("history has %d ticks, want 200 (two nodes, one every 100ms for 10s)", got)
 	}
 }
+
+func TestRunUntilOnAnIdleWorldStopsThere(t *testing.T) {
+	w := New(Config{Seed: 1, Duration: 10 * time.Second})
+	must(t, w.AddNode("idle-1", func() Node { return &pinger{} }))
+	must(t, w.RunUntil(3*time.Second))
+	if w.Now() != 3*time.Second {
+		t.Fatalf("an idle world run until 3s is at %v", w.Now())
+	}
+	if _, ended := w.History()[len(w.History())-1].Value.(End); ended {
+		t.Fatal("an idle world run until 3s recorded the end of the run")
+	}
+	must(t, w.Run())
+	if w.Now() != 10*time.Second {
+		t.Fatalf("Run ended at %v", w.Now())
+	}
+}
