@@ -132,38 +132,43 @@ func MutualExclusion() Checker {
 // StaleWrite is the invariant that storage never accepts a write made under a
 // lock grant older than one whose write it has already accepted: once the
 // newer holder has written, the older one must be refused.
+//
+// Which of two grants is newer follows their fencing tokens when both have
+// one and they differ: the token is the lock service's own order, while a
+// client may learn of its grant late (a reply that waited out a pause).
+// Without tokens, or with equal ones, the order in which the clients came to
+// believe they held the lock decides.
 func StaleWrite() Checker {
 	return Checker{
 		Name:    "stale-write",
 		Explain: "Storage must never accept a write from a client whose lock was superseded by a newer holder that already wrote.",
 		Check: func(hist []sim.Observation) []Violation {
 			var out []Violation
-			granted := map[grant]int{} // grant -> its position in grant order
-			grantAt := map[grant]sim.Time{}
-			tokens := map[grant]int64{}
-			newest := -1 // position of the newest grant whose write was accepted
-			var newestGrant grant
+			grants := map[grant]grantInfo{}
+			var newest StorageWrite // the accepted write under the newest grant
+			haveNewest := false
 			for _, o := range hist {
 				switch v := o.Value.(type) {
 				case LockAcquired:
-					g := grant{v.Client, v.Acq}
-					granted[g] = len(granted)
-					grantAt[g] = o.At
-					tokens[g] = v.Token
+					grants[grant{v.Client, v.Acq}] = grantInfo{pos: len(grants), at: o.At, token: v.Token}
 				case StorageWrite:
-					g := grant{v.Client, v.Acq}
-					pos, ok := granted[g]
+					gi, ok := grants[grant{v.Client, v.Acq}]
 					if !v.Accepted || !ok {
 						continue
 					}
-					if pos < newest && g.client != newestGrant.client {
-						out = append(out, Violation{
-							Invariant: "stale-write", At: o.At, Nodes: []string{v.Client, newestGrant.client},
-							Detail: staleDetail(v, grantAt[g], newestGrant, tokens[newestGrant], grantAt[newestGrant]),
-						})
+					if !haveNewest {
+						newest, haveNewest = v, true
+						continue
 					}
-					if pos > newest {
-						newest, newestGrant = pos, g
+					ni := grants[grant{newest.Client, newest.Acq}]
+					switch {
+					case ni.newerThan(gi) && v.Client != newest.Client:
+						out = append(out, Violation{
+							Invariant: "stale-write", At: o.At, Nodes: []string{v.Client, newest.Client},
+							Detail: staleWriteDetail(v, gi.at, newest, ni.at),
+						})
+					case gi.newerThan(ni):
+						newest = v
 					}
 				}
 			}
@@ -172,13 +177,28 @@ func StaleWrite() Checker {
 	}
 }
 
-func staleDetail(w StorageWrite, at sim.Time, newer grant, newerToken int64, newerAt sim.Time) string {
-	if w.Token != 0 || newerToken != 0 {
+// grantInfo is what the stale-write checker knows of one grant.
+type grantInfo struct {
+	pos   int // in the order clients observed their grants
+	at    sim.Time
+	token int64
+}
+
+// newerThan reports whether grant a came after grant b.
+func (a grantInfo) newerThan(b grantInfo) bool {
+	if a.token != 0 && b.token != 0 && a.token != b.token {
+		return a.token > b.token
+	}
+	return a.pos > b.pos
+}
+
+func staleWriteDetail(w StorageWrite, at sim.Time, newer StorageWrite, newerAt sim.Time) string {
+	if w.Token != 0 && newer.Token != 0 {
 		return fmt.Sprintf("Storage accepted %s's write with token %d after it had accepted %s's write with token %d, granted later.",
-			w.Client, w.Token, newer.client, newerToken)
+			w.Client, w.Token, newer.Client, newer.Token)
 	}
 	return fmt.Sprintf("Storage accepted %s's write under the lock granted at %s after it had accepted %s's write under a newer grant (%s).",
-		w.Client, Seconds(at), newer.client, Seconds(newerAt))
+		w.Client, Seconds(at), newer.Client, Seconds(newerAt))
 }
 
 // WrongRelease is the invariant that a client only ever deletes its own lock.

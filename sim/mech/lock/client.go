@@ -46,7 +46,6 @@ type Client struct {
 	state State
 	acq   int   // number of the current (or next) acquisition
 	token int64 // fencing token of the current acquisition
-	since time.Duration
 }
 
 // workload timers, distinct from any protocol's tags.
@@ -64,12 +63,15 @@ func (c *Client) Acq() int { return c.acq }
 
 // Start begins the loop after a short random delay, so that clients do not
 // all ask at the same instant. The acquisition counter is durable: a
-// restarted client does not reuse the numbers of its earlier grants.
+// restarted client does not reuse the numbers of its earlier grants. A client
+// that crashed while holding the lock still stood for "holder"; restarted, it
+// holds nothing, so it clears the name.
 func (c *Client) Start(ctx *sim.Context) {
 	c.ctx = ctx
 	if v, ok := ctx.Durable().Get("acq"); ok {
 		c.acq = v.(int)
 	}
+	ctx.Unpublish("holder")
 	c.state = Thinking
 	ctx.SetTimer(time.Duration(ctx.Rand().Int64N(int64(c.cfg.Think)+int64(time.Millisecond))), thinkDone{})
 }
@@ -100,13 +102,14 @@ func (c *Client) acquire() {
 	c.state = Waiting
 	c.acq++
 	c.ctx.Durable().Put("acq", c.acq)
-	c.since = c.ctx.Now()
 	c.ctx.Observe(check.LockRequested{Client: c.ctx.Name(), Acq: c.acq})
 	c.proto.Acquire(c)
 }
 
 // Granted tells the client it holds the lock, with a fencing token (0 if the
 // mechanism has none). It works for its hold time, measured on its own clock.
+// It does nothing unless the client is waiting: a protocol must match a grant
+// to the current acquisition, or the lock it took is never released.
 func (c *Client) Granted(token int64) {
 	if c.state != Waiting {
 		return
@@ -120,12 +123,14 @@ func (c *Client) Granted(token int64) {
 }
 
 // Lost tells the client it no longer holds the lock (its session expired,
-// its renewal failed). It gives up the critical section without writing.
+// its renewal failed). It gives up the critical section without writing and
+// counts the metric lost-locks.
 func (c *Client) Lost() {
 	if c.state != Holding {
 		return
 	}
 	c.ctx.Observe(check.LockReleased{Client: c.ctx.Name(), Acq: c.acq, Lost: true})
+	c.ctx.Count("lost-locks", 1)
 	c.ctx.Unpublish("holder")
 	c.think()
 }
@@ -154,9 +159,16 @@ type ClientState struct {
 	State State `json:"state"`
 	Acq   int   `json:"acquisition"`
 	Token int64 `json:"token,omitempty"`
+	// Protocol is the mechanism's own part (the lock value, the server it
+	// talks to), when its Protocol implements sim.Inspector.
+	Protocol any `json:"protocol,omitempty"`
 }
 
 // Inspect returns the client's state.
 func (c *Client) Inspect() any {
-	return ClientState{State: c.state, Acq: c.acq, Token: c.token}
+	st := ClientState{State: c.state, Acq: c.acq, Token: c.token}
+	if in, ok := c.proto.(sim.Inspector); ok {
+		st.Protocol = in.Inspect()
+	}
+	return st
 }

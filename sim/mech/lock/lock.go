@@ -98,3 +98,17 @@ func AddNodes(w *sim.World, p mech.Params, newProtocol func(client string) Proto
 	w.DeclareSymbol("holder")
 	return w.AddNode(StorageName, func() sim.Node { return NewStorage(cfg.Fencing) })
 }
+
+// Finish returns a mechanism's Finish function that reports every named
+// metric, 0 when nothing counted it, so that a scenario can expect
+// `failovers: "== 0"` of a run without a failover.
+func Finish(metrics []string) func(w *sim.World, p mech.Params) map[string]float64 {
+	return func(w *sim.World, _ mech.Params) map[string]float64 {
+		got := w.Metrics()
+		out := make(map[string]float64, len(metrics))
+		for _, name := range metrics {
+			out[name] = got[name]
+		}
+		return out
+	}
+}
