@@ -6,7 +6,9 @@
 // A lesson file starts with YAML front matter (title, order, summary, tags)
 // between two "---" lines, followed by CommonMark with the GitHub extensions
 // (tables, strikethrough, autolinks, task lists), footnotes and automatic
-// heading ids. Two kinds of fenced block have a meaning of their own:
+// heading ids (kept readable for Chinese headings), and with line breaks
+// between two Chinese characters dropped rather than shown as spaces. Two
+// kinds of fenced block have a meaning of their own:
 //
 //   - ```scenario holds a scenario in the format of coordlab/sim/scenario; the
 //     browser replaces it by a live player, the CLI runs it as a test.
@@ -35,4 +37,10 @@
 // URLs when its unsafe mode is off (it is never turned on here), but the
 // guarantee is this package's own, checked by an XSS corpus in the tests. All
 // other text reaches the HTML through goldmark's escaping or html.EscapeString.
+// Every HTML part has exactly one root element, so that the browser can
+// insert it as it is.
+//
+// Nothing in this package is unsafe on purpose: the failures the lessons
+// teach happen in the simulated mechanisms, never here. Its one trust
+// boundary is the course folder, handled as described above.
 package lessons

@@ -1,10 +1,14 @@
 package lessons
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"sort"
 	"strings"
+	"unicode/utf8"
+
+	"coordlab/sim/scenario"
 )
 
 // Meta is a lesson's front matter.
@@ -71,6 +75,9 @@ type Block struct {
 	// Name and Title are the scenario's name and title, read from Source
 	// even when the rest of it has problems. Empty for a quiz.
 	Name, Title string
+	// Scenario is the parsed scenario, ready to run (Clone it before
+	// changing it); nil for a quiz or a scenario with problems.
+	Scenario *scenario.Scenario
 	// Quiz is the parsed quiz; nil for a scenario or a quiz with problems.
 	Quiz *Quiz
 	// Problems says why the block does not parse, with file lines; empty
@@ -207,6 +214,47 @@ func ScenarioBlocks(path string, src []byte) ([]Block, error) {
 		}
 	}
 	return blocks, probs.Err()
+}
+
+func parse(path string, src []byte) *Lesson {
+	l := &Lesson{Path: path}
+	l.Lang, l.Slug = langSlug(path)
+	var probs []Problem
+	if !utf8.Valid(src) {
+		line := 1 + bytes.Count(src[:firstInvalid(src)], []byte("\n"))
+		probs = append(probs, Problem{Path: path, Line: line, Msg: "the file is not valid UTF-8; invalid bytes are shown as \uFFFD"})
+		src = bytes.ToValidUTF8(src, []byte("\uFFFD"))
+	}
+	fm := splitFrontMatter(src)
+	meta, metaProbs := parseMeta(path, fm)
+	l.Meta = meta
+	if l.Title == "" {
+		l.Title = l.Slug
+	}
+	if len(metaProbs) > 0 {
+		l.Parts = append(l.Parts, Part{HTML: errorBox("front matter", path, 1, metaProbs, string(fm.yaml))})
+	}
+	st := newRenderState(path, fm.body, fm.bodyLine)
+	renderBody(l, fm.body, st)
+	probs = append(probs, metaProbs...)
+	probs = append(probs, st.probs...)
+	for _, b := range l.Blocks {
+		probs = append(probs, b.Problems...)
+	}
+	sortProblems(probs)
+	l.Problems = probs
+	return l
+}
+
+func firstInvalid(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
 }
 
 // langSlug splits "en/locks.md" into "en" and "locks".
