@@ -155,7 +155,7 @@ func (c *Context) CancelTimer(id TimerID) { c.w.cancelTimer(c.n, id) }
 // Observe appends v to the run's history, stamped with the true time and the
 // node's name. Checkers read the history. v must be a plain value: no
 // pointers, maps or functions, so that it prints the same in every run.
-func (c *Context) Observe(v any) { c.w.observe(c.n.name, v) }
+func (c *Context) Observe(v any) { c.w.observe(c.n, v) }
 
 // Publish makes this node the one the symbolic name (such as "holder" or
 // "leader") stands for in faults, from now on.

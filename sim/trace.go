@@ -59,6 +59,7 @@ type rec struct {
 	id     uint64
 	until  Time
 	detail string
+	value  any // an observation's value, hashed in its canonical form
 }
 
 // tracer feeds every event into a SHA-256 over a canonical binary encoding
@@ -67,7 +68,8 @@ type rec struct {
 // The encoding of one event is: the time since the previous event, the kind,
 // the node and peer as indexes (in the order nodes were added), the message
 // kind (its text the first time, its number after), the message or timer id,
-// the delivery time relative to now, the detail text, and the node's clock
+// the delivery time relative to now, the detail text, an observation's value
+// in its canonical form (encode.go), and the node's clock
 // relative to true time, all as varints. A delivery encodes only its node,
 // message id and clock: the rest is the send's. It depends on nothing but
 // the run.
@@ -79,6 +81,7 @@ type tracer struct {
 	count  uint64
 	last   Time
 	kinds  map[string]uint64
+	values valueEncoder
 }
 
 func newTracer(keep bool) *tracer {
@@ -114,6 +117,9 @@ func (t *tracer) record(r *rec, at Time, local time.Duration) {
 	b = binary.AppendUvarint(b, r.id)
 	b = binary.AppendVarint(b, int64(r.until-at))
 	b = appendString(b, r.detail)
+	if r.kind == TraceObserve {
+		b = t.values.appendValue(b, r.value)
+	}
 	b = binary.AppendVarint(b, int64(local-at))
 	t.flush(b)
 }

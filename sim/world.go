@@ -337,6 +337,9 @@ func (w *World) record(r rec, body any) {
 	w.trace.record(&r, w.now, local)
 	if w.trace.keep {
 		e := TraceEvent{Seq: w.trace.count, At: w.now, Kind: r.kind, Msg: r.msg, ID: r.id, Until: r.until, Detail: r.detail, Local: local}
+		if r.kind == TraceObserve {
+			e.Detail = fmt.Sprintf("%T%+v", r.value, r.value)
+		}
 		if r.node >= 0 {
 			e.Node = w.nodes[r.node].name
 		}
@@ -482,9 +485,9 @@ func (w *World) nodeTimers(n *node) []int32 {
 	return slots
 }
 
-func (w *World) observe(name string, v any) {
-	w.history = append(w.history, Observation{At: w.now, Node: name, Value: v})
-	w.record(rec{kind: TraceObserve, node: w.byName[name], peer: -1, detail: fmt.Sprintf("%T%+v", v, v)}, nil)
+func (w *World) observe(n *node, v any) {
+	w.history = append(w.history, Observation{At: w.now, Node: n.name, Value: v})
+	w.record(rec{kind: TraceObserve, node: n.index, peer: -1, value: v}, nil)
 }
 
 func (w *World) publish(symbol, name string) {

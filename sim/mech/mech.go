@@ -136,3 +136,27 @@ func (m *Mechanism) With(kv ...string) (Params, error) {
 	}
 	return p, nil
 }
+
+// Run builds a world of the mechanism with the parameters p, schedules the
+// faults, runs it to cfg.Duration and returns it with the violations its
+// checkers find in the history. Tests, benchmarks and explorers use it;
+// scenarios go through sim/scenario, which adds expectations.
+func (m *Mechanism) Run(cfg sim.Config, p Params, faults ...sim.Fault) (*sim.World, []check.Violation, error) {
+	w := sim.New(cfg)
+	if err := m.Build(w, p); err != nil {
+		return nil, nil, err
+	}
+	for _, f := range faults {
+		if err := w.Schedule(f); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := w.Run(); err != nil {
+		return nil, nil, err
+	}
+	var vs []check.Violation
+	for _, c := range m.Checkers(p) {
+		vs = append(vs, c.Check(w.History())...)
+	}
+	return w, vs, nil
+}

@@ -126,6 +126,13 @@ func (r *Run) Result() (*Result, error) {
 			metrics[k] = v
 		}
 	}
+	// A count the run never moved is zero, not missing: an expectation
+	// may ask for it.
+	for _, k := range r.s.mech.Metrics {
+		if _, ok := metrics[k]; !ok {
+			metrics[k] = 0
+		}
+	}
 	for k, v := range metrics {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			delete(metrics, k) // not a number a comparison or JSON can use

@@ -19,7 +19,7 @@ func (toyPing) Kind() string { return "ping" }
 
 type toyWorker struct{ interval time.Duration }
 
-func (w *toyWorker) Start(ctx *sim.Context) { ctx.SetTimer(w.interval, nil) }
+func (w *toyWorker) Start(ctx *sim.Context)                    { ctx.SetTimer(w.interval, nil) }
 func (w *toyWorker) Receive(*sim.Context, string, sim.Message) {}
 func (w *toyWorker) Timer(ctx *sim.Context, _ any) {
 	ctx.Send("server-1", toyPing{})

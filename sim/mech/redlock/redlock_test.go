@@ -82,21 +82,9 @@ func run(t testing.TB, seed uint64, d time.Duration, net sim.Network, faults []s
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := sim.New(sim.Config{Seed: seed, Duration: d, Network: net})
-	if err := redlock.Mechanism.Build(w, p); err != nil {
+	w, vs, err := redlock.Mechanism.Run(sim.Config{Seed: seed, Duration: d, Network: net}, p, faults...)
+	if err != nil {
 		t.Fatal(err)
-	}
-	for _, f := range faults {
-		if err := w.Schedule(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Run(); err != nil {
-		t.Fatal(err)
-	}
-	var vs []check.Violation
-	for _, c := range redlock.Mechanism.Checkers(p) {
-		vs = append(vs, c.Check(w.History())...)
 	}
 	return w, vs
 }

@@ -51,21 +51,9 @@ func runRandom(t *testing.T, seed uint64, kv ...string) (*sim.World, []check.Vio
 		t.Fatal(err)
 	}
 	net, faults := randomFaults(rand.New(rand.NewPCG(seed, 99)), saga.Mechanism.Nodes(p))
-	w := sim.New(sim.Config{Seed: seed, Duration: 60 * time.Second, Network: net})
-	if err := saga.Mechanism.Build(w, p); err != nil {
+	w, found, err := saga.Mechanism.Run(sim.Config{Seed: seed, Duration: 60 * time.Second, Network: net}, p, faults...)
+	if err != nil {
 		t.Fatal(err)
-	}
-	for _, f := range faults {
-		if err := w.Schedule(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Run(); err != nil {
-		t.Fatal(err)
-	}
-	var found []check.Violation
-	for _, c := range saga.Mechanism.Checkers(p) {
-		found = append(found, c.Check(w.History())...)
 	}
 	return w, found
 }

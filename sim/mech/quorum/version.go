@@ -1,0 +1,142 @@
+package quorum
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"coordlab/sim/check"
+)
+
+// VClock is a version vector (the Dynamo paper's "vector clock"): one counter
+// per replica, indexed by replica number (replica-1 is index 0). A VClock is
+// never changed once it is part of a Version or a message; operations return
+// new ones.
+type VClock []uint64
+
+// descends reports whether a has seen every event b has: a ≥ b entry by entry.
+func (a VClock) descends(b VClock) bool {
+	for i, x := range b {
+		if x > 0 && (i >= len(a) || a[i] < x) {
+			return false
+		}
+	}
+	return true
+}
+
+// merge returns the entry-by-entry maximum of a and b.
+func (a VClock) merge(b VClock) VClock {
+	out := make(VClock, max(len(a), len(b)))
+	copy(out, a)
+	for i, x := range b {
+		out[i] = max(out[i], x)
+	}
+	return out
+}
+
+// Version is one version of a key's value as a replica stores it.
+type Version struct {
+	Value string
+	// With last-writer-wins: the writer's clock when it issued the write, then
+	// the writer's name and operation number to break ties.
+	TS     time.Duration
+	Writer string
+	Seq    uint64
+	// With version vectors: the version's causal history.
+	Clock VClock
+}
+
+// newer reports whether a wins over b under last-writer-wins: the later
+// timestamp, whoever's clock it was read from.
+func (a Version) newer(b Version) bool {
+	if a.TS != b.TS {
+		return a.TS > b.TS
+	}
+	if a.Writer != b.Writer {
+		return a.Writer > b.Writer
+	}
+	return a.Seq > b.Seq
+}
+
+// reconcile returns what survives of the versions in a and b. Under
+// last-writer-wins that is the one newest version. With version vectors it is
+// every version no other version descends from (Dynamo's syntactic
+// reconciliation): concurrent versions survive together as siblings, sorted
+// by value.
+func reconcile(vector bool, a, b []Version) []Version {
+	if !vector {
+		// Each side holds at most one version; the winner's slice is
+		// returned as it is (versions are never changed once stored).
+		switch {
+		case len(a) == 0:
+			return b
+		case len(b) == 0 || !b[0].newer(a[0]):
+			return a
+		}
+		return b
+	}
+	all := append(slices.Clip(a), b...)
+	var out []Version
+	for i, v := range all {
+		if obsolete(v, i, all) {
+			continue
+		}
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(x, y Version) int { return strings.Compare(x.Value, y.Value) })
+	return out
+}
+
+// obsolete reports whether all[i] is dominated by another version in all, or
+// is a copy of one that comes earlier.
+func obsolete(v Version, i int, all []Version) bool {
+	for j, u := range all {
+		if j == i {
+			continue
+		}
+		if u.Clock.descends(v.Clock) && (!v.Clock.descends(u.Clock) || j < i) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameVersions reports whether two reconciled sets hold the same versions.
+// Every write has its own value, so values identify versions.
+func sameVersions(a, b []Version) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Value != b[i].Value {
+			return false
+		}
+	}
+	return true
+}
+
+// output is what a get returns to the application: the value, or the
+// siblings separated by check.SiblingSep.
+func output(vs []Version) string {
+	switch len(vs) {
+	case 0:
+		return ""
+	case 1:
+		return vs[0].Value
+	}
+	values := make([]string, len(vs))
+	for i, v := range vs {
+		values[i] = v.Value
+	}
+	return strings.Join(values, check.SiblingSep)
+}
+
+// context is the merged version vector of what a get returned: a put that
+// carries it supersedes every sibling the client saw.
+func context(vs []Version) VClock {
+	var c VClock
+	for _, v := range vs {
+		c = c.merge(v.Clock)
+	}
+	return c
+}
