@@ -16,8 +16,12 @@ build: native wasm
 native:
 	$(GO) build -o bin/coordlab ./cmd/coordlab
 
+## wasm: the browser app, and web/app.wasm.br beside it when brotli is installed
+## (serve sends it to browsers that accept br; gzip otherwise)
 wasm:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o web/app.wasm ./cmd/coordlab
+	@if command -v brotli >/dev/null 2>&1; then brotli -f -q 11 -o web/app.wasm.br web/app.wasm; \
+	else rm -f web/app.wasm.br; echo "brotli not installed: serving app.wasm gzip-compressed only"; fi
 
 ## run: build and serve the lab with the built-in course on $(ADDR)
 run: build
@@ -32,21 +36,27 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
+## test-native: every package's unit, property and fuzz-seed tests (the browser
+## tests run in test-browser, against the app.wasm that `build` wrote)
 test-native:
-	$(GO) test ./...
+	$(GO) test -skip Browser ./...
 
 ## test-scenarios: every scenario file and every ```scenario block of the built-in course, through the CLI
 test-scenarios: native
 	./bin/coordlab lint lessons sim
 	./bin/coordlab test lessons sim
 
-## test-wasm: the simulation's tests compiled to WebAssembly and run in Node;
-## the golden trace hashes must be the same as natively
+## test-wasm: the simulation's tests compiled to WebAssembly and run in Node (the
+## golden trace hashes must be the same as natively), and app/store's tests
+## against the real IndexedDB of headless Chromium (wasmbrowsertest)
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -exec "$(WASMEXEC)" ./sim/...
+	$(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$$($(GO) env GOPATH)/bin/wasmbrowsertest" ./app/store/
 
+## test-browser: the real app.wasm in headless Chromium, driven by chromedp
 test-browser: build
-	$(GO) test -count=1 -run Browser ./app/...
+	COORDLAB_WASM=$(CURDIR)/web/app.wasm $(GO) test -count=1 -run Browser ./app/...
 
 ## bench: performance figures (kernel throughput, mechanism runs, linearizability)
 bench:
@@ -60,4 +70,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s -fuzzminimizetime 0 ./sim/scenario/
 
 clean:
-	rm -rf bin web/app.wasm build
+	rm -rf bin web/app.wasm web/app.wasm.br build

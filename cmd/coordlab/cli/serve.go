@@ -2,26 +2,50 @@
 
 package cli
 
-import "flag"
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"coordlab/app/server"
+)
 
 func cmdServe(e *env, args []string) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.String("addr", "127.0.0.1:8080", "the `address` to listen on (loopback by default)")
-	fs.String("lessons", "", "serve the course in `DIR` (one sub-folder per language) instead of the built-in one")
+	addr := fs.String("addr", server.DefaultAddr, "the `address` to listen on (loopback by default)")
+	dir := fs.String("lessons", "", "serve the course in `DIR` (one sub-folder per language) instead of the built-in one")
+	wasm := fs.String("wasm", "", "serve the browser app from `FILE` (default web/app.wasm, as make build writes it)")
 	if _, code, ok := parseFlags(e, fs, "serve", args); !ok {
 		return code
 	}
-	e.errorf("serve: the browser lab is not built into this binary yet")
-	return exitUsage
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := server.Serve(ctx, server.Options{Addr: *addr, LessonsDir: *dir, Wasm: *wasm}, e.stdout); err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	return exitOK
 }
 
 func cmdBuild(e *env, args []string) int {
 	fs := flag.NewFlagSet("build", flag.ContinueOnError)
-	fs.String("out", "", "write the static site to `DIR`")
-	fs.String("lessons", "", "build the course in `DIR` instead of the built-in one")
+	out := fs.String("out", "", "write the static site to `DIR`")
+	dir := fs.String("lessons", "", "build the course in `DIR` instead of the built-in one")
+	wasm := fs.String("wasm", "", "the browser app to include, `FILE` (default web/app.wasm, as make build writes it)")
 	if _, code, ok := parseFlags(e, fs, "build", args); !ok {
 		return code
 	}
-	e.errorf("build: the browser lab is not built into this binary yet")
-	return exitUsage
+	if *out == "" {
+		e.errorf("build: --out DIR is required (the folder to write the static site to)")
+		return exitUsage
+	}
+	if err := server.Build(server.Options{Out: *out, LessonsDir: *dir, Wasm: *wasm}); err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stdout, "coordlab: wrote the static site to %s; serve that folder from any static web host\n", *out)
+	return exitOK
 }

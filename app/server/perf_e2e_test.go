@@ -1,0 +1,133 @@
+//go:build !(js && wasm)
+
+package server
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/base64"
+	"fmt"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// busyScenario is DESIGN section 8's animation load: five nodes (three CRDT
+// replicas gossiping every 10ms over a slow network, two clients), about
+// 200 messages in flight, for 60 seconds.
+const busyScenario = `name: busy
+mechanism: crdt
+seed: 1
+duration: 60s
+params: {replicas: 3, clients: 2, gossip: 10ms, ops: 0}
+network: {latency: "600ms..800ms"}
+`
+
+func shareFragment(yaml string) string {
+	var b bytes.Buffer
+	w, _ := flate.NewWriter(&b, flate.BestCompression)
+	w.Write([]byte(yaml))
+	w.Close()
+	return base64.RawURLEncoding.EncodeToString(b.Bytes())
+}
+
+// TestBrowserPerformance measures (and logs, never asserts: speed is for
+// benchmarks and reports) navigation to an interactive lesson, the player's
+// frame rate with 200 messages in flight, and seeking in a 60-second run.
+func TestBrowserPerformance(t *testing.T) {
+	requireChromium(t)
+	wasm := buildWasm(t)
+	h, err := Handler(Options{Wasm: wasm, LessonsDir: "testdata/course"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	ctx, _ := browser(t)
+
+	const button = `[data-scenario="paused-holder"] [data-action="run-to-end"]`
+	whenThere := `new Promise(r => { const f = () => document.querySelector('` + button + `') ? r(performance.now()) : requestAnimationFrame(f); f(); })`
+	for i, label := range []string{"first visit", "second visit (cached)", "third visit (cached)"} {
+		step(t, ctx, "open the lesson", chromedp.Navigate(srv.URL+"/lesson/en/locks"))
+		ms := eval[float64](t, ctx, whenThere)
+		t.Logf("PERF navigation to an interactive lesson, %s: %.0f ms (from navigation start)", label, ms)
+		_ = i
+	}
+
+	step(t, ctx, "open the busy scenario", chromedp.Navigate(srv.URL+"/play#s="+shareFragment(busyScenario)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-scenario="busy"] [data-action="play"]`)))
+	// Seek into the run, where the network is full, then play.
+	seek := func(ms int) float64 {
+		js := fmt.Sprintf(`new Promise(r => {
+			const p = document.querySelector('[data-scenario="busy"]');
+			const s = p.querySelector('[data-control="scrubber"]');
+			const want = (%d/1000).toFixed(3) + "s";
+			const t0 = performance.now();
+			s.value = "%d"; s.dispatchEvent(new Event("input", {bubbles: true}));
+			const f = () => p.querySelector('.time').textContent.startsWith(want) ? r(performance.now() - t0) : setTimeout(f, 0);
+			f();
+		})`, ms, ms)
+		return eval[float64](t, ctx, js)
+	}
+	seek(5000)
+	step(t, ctx, "play", chromedp.Click(chromedp.CSS(`[data-scenario="busy"] [data-action="play"]`)), chromedp.Sleep(500*time.Millisecond))
+	fps := eval[[]float64](t, ctx, `new Promise(r => {
+		const p = document.querySelector('[data-scenario="busy"]');
+		const path = () => p.querySelector('.msgs path').getAttribute('d');
+		let frames = 0, redraws = 0, last = path(), msgs = 0, samples = 0;
+		const t0 = performance.now();
+		const f = () => {
+			frames++;
+			const d = path();
+			if (d !== last) { redraws++; last = d; }
+			msgs += +p.querySelector('.msgs').dataset.count; samples++;
+			if (performance.now() - t0 < 3000) requestAnimationFrame(f);
+			else { const s = (performance.now() - t0) / 1000; r([frames / s, redraws / s, msgs / samples]); }
+		};
+		requestAnimationFrame(f);
+	})`)
+	t.Logf("PERF player animation, 5 nodes, %.0f messages in flight on average: %.1f browser frames/s, %.1f player redraws/s", fps[2], fps[0], fps[1])
+	step(t, ctx, "pause", chromedp.Click(chromedp.CSS(`[data-scenario="busy"] [data-action="pause"]`)))
+	screenshot(t, ctx, "player-busy.png", `[data-scenario="busy"]`)
+
+	seek(59000)
+	var times []float64
+	for _, to := range []int{30000, 1000, 45000, 10000, 59000, 20000} {
+		times = append(times, seek(to))
+	}
+	sort.Float64s(times)
+	t.Logf("PERF seeking in the 60s busy scenario (%d seeks, back and forth): median %.0f ms, max %.0f ms", len(times), times[len(times)/2], times[len(times)-1])
+}
+
+// TestBrowserOffline loads the lab once, lets go-app's service worker cache
+// it, stops the server, and checks that the lab still opens.
+func TestBrowserOffline(t *testing.T) {
+	requireChromium(t)
+	wasm := buildWasm(t)
+	h, err := Handler(Options{Wasm: wasm, LessonsDir: "testdata/course"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	ctx, _ := browser(t)
+	step(t, ctx, "first visit", chromedp.Navigate(srv.URL+"/lesson/en/locks"), chromedp.WaitReady(chromedp.CSS(ready)))
+	eval[bool](t, ctx, `navigator.serviceWorker.ready.then(() => true)`)
+	// Wait until the worker has cached everything it lists.
+	eval[bool](t, ctx, `new Promise(r => { const f = async () => { const keys = await caches.keys(); if (keys.length) { const c = await caches.open(keys[0]); const n = (await c.keys()).length; if (n > 15) return r(true); } setTimeout(f, 100); }; f(); })`)
+	srv.Close()
+	for _, page := range []string{"/lesson/en/locks", "/lesson/zh/intro", "/"} {
+		step(t, ctx, "open "+page+" offline", chromedp.Navigate(srv.URL+page), chromedp.WaitReady(chromedp.CSS(ready)))
+	}
+	step(t, ctx, "a lesson offline", chromedp.Navigate(srv.URL+"/lesson/en/locks"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-scenario="paused-holder"] [data-action="run-to-end"]`)))
+	if got := runToEnd(t, ctx, "paused-holder"); got != cliHash(t, "paused-holder", blockSource(t, "en/locks.md", "paused-holder")) {
+		t.Fatalf("offline run hash %s differs from the CLI's", got)
+	}
+	if title := eval[string](t, ctx, `document.title`); !strings.Contains(title, "lease") {
+		t.Fatalf("offline lesson title %q", title)
+	}
+}

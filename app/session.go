@@ -1,0 +1,215 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"coordlab/sim"
+	"coordlab/sim/check"
+	"coordlab/sim/scenario"
+)
+
+// session is the model behind one scenario player: the scenario as the
+// student has changed it (slider values, faults clicked in), and a run of it
+// stopped at some virtual time. It never touches the DOM, and the
+// simulation never knows it is drawn (STYLE.md, after raftscope).
+//
+// Going back in time re-runs the scenario from the start: a run is a pure
+// function of the scenario and its seed, so re-running to t gives exactly
+// the state the run had at t. Every change to the scenario (a fault, a
+// slider) is made to the scenario and replayed the same way, so what the
+// player shows is always what the exported YAML reproduces.
+//
+// The whole run is computed once, with its trace kept (DESIGN section 8
+// budgets the memory for it), when the scenario is loaded or changed: the
+// drawings read that trace up to now, and the world that is stepped and
+// re-run for node state keeps no trace, which halves the cost of a seek.
+type session struct {
+	sc  *scenario.Scenario
+	run *scenario.Run
+	err error
+	// full is the trace of the whole run and final its result, from the
+	// run made when the scenario was loaded; result is set once the
+	// stepped run reaches the end (it is then final).
+	full   []sim.TraceEvent
+	final  *scenario.Result
+	result *scenario.Result
+	// viols caches the violations found up to violsAt.
+	viols   []check.Violation
+	violsAt int // events run when viols was computed; -1 when stale
+}
+
+// newSession starts a run of sc at time 0.
+func newSession(sc *scenario.Scenario) *session {
+	s := &session{sc: sc}
+	s.precompute()
+	s.restart()
+	s.seek(0) // the nodes start at time 0: show them started
+	return s
+}
+
+// precompute runs the whole scenario once, keeping its trace.
+func (s *session) precompute() {
+	s.full, s.final = nil, nil
+	r, err := s.sc.Start(scenario.Options{KeepTrace: true})
+	if err != nil {
+		return // restart reports it
+	}
+	res, err := r.Result()
+	if err != nil {
+		return // the stepped run stops on the same error and shows it
+	}
+	s.full, s.final = r.World().Trace(), res
+}
+
+func (s *session) restart() {
+	s.result, s.viols, s.violsAt = nil, nil, -1
+	s.run, s.err = s.sc.Start(scenario.Options{})
+}
+
+// trace returns the run's trace up to now: every event of the whole run
+// that happened at or before the current time.
+func (s *session) trace() []sim.TraceEvent {
+	now := s.now()
+	n := sort.Search(len(s.full), func(i int) bool { return s.full[i].At > now })
+	return s.full[:n]
+}
+
+// world returns the run's world, or nil if the scenario could not start.
+func (s *session) world() *sim.World {
+	if s.run == nil {
+		return nil
+	}
+	return s.run.World()
+}
+
+// now returns the run's virtual time.
+func (s *session) now() sim.Time {
+	if w := s.world(); w != nil {
+		return w.Now()
+	}
+	return 0
+}
+
+// done reports whether the run reached its end (or stopped on an error).
+func (s *session) done() bool {
+	w := s.world()
+	return w == nil || s.err != nil || (w.Done() && w.Now() >= w.Duration()) || s.result != nil
+}
+
+// seek moves the run to virtual time t, re-running from the start when t
+// lies in the past.
+func (s *session) seek(t sim.Time) {
+	if s.run == nil {
+		return
+	}
+	t = max(0, min(t, s.sc.Duration))
+	if t < s.now() {
+		s.restart()
+		if s.err != nil {
+			return
+		}
+	}
+	if err := s.world().RunUntil(t); err != nil {
+		s.err = err
+	}
+	if s.world().Done() && s.now() >= s.sc.Duration {
+		s.finish()
+	}
+}
+
+// step processes the next event.
+func (s *session) step() {
+	if s.run == nil || s.done() {
+		return
+	}
+	if _, err := s.world().Step(); err != nil {
+		s.err = err
+	}
+	if s.world().Done() {
+		s.seek(s.sc.Duration)
+	}
+}
+
+// runToEnd runs to the end of the scenario and checks it.
+func (s *session) runToEnd() {
+	s.seek(s.sc.Duration)
+	s.finish()
+}
+
+func (s *session) finish() {
+	if s.run == nil || s.result != nil || s.err != nil {
+		return
+	}
+	s.result, s.err = s.run.Result()
+	if s.err == nil && s.final != nil && s.final.TraceHash != s.result.TraceHash {
+		// Both runs are of the same scenario: a difference is a
+		// determinism bug, which the student must not be shown as a result.
+		s.err = fmt.Errorf("two runs of the same scenario differ (%s, %s): the simulation is not deterministic; please report this scenario", s.final.TraceHash, s.result.TraceHash)
+	}
+}
+
+// violations returns the invariant violations found so far. The checkers
+// read the whole history, so the answer is cached until the run moves.
+func (s *session) violations() []check.Violation {
+	if s.result != nil {
+		return s.result.Violations
+	}
+	if s.run == nil {
+		return nil
+	}
+	if n := s.world().Events(); n != s.violsAt {
+		s.viols, s.violsAt = s.run.Violations(), n
+	}
+	return s.viols
+}
+
+// inject adds a fault at the current moment (rounded down to the
+// millisecond, so the exported YAML reads well) and replays to where the
+// run was.
+func (s *session) inject(f sim.Fault) error {
+	t := s.now()
+	f.At = t.Truncate(time.Millisecond)
+	c := s.sc.Clone()
+	c.Faults = append(c.Faults, f)
+	slices.SortStableFunc(c.Faults, func(a, b sim.Fault) int { return cmpTime(a.At, b.At) })
+	return s.replace(c, t)
+}
+
+// set changes one setting, as a slider does, and replays to where the run
+// was (to the end when it was at the end).
+func (s *session) set(path, value string) error {
+	c, err := s.sc.With(path, value)
+	if err != nil {
+		return err
+	}
+	return s.replace(c, s.now())
+}
+
+func (s *session) replace(c *scenario.Scenario, t sim.Time) error {
+	old := s.sc
+	s.sc = c
+	s.restart()
+	if s.err != nil {
+		err := s.err
+		s.sc = old
+		s.restart()
+		s.seek(t)
+		return fmt.Errorf("the changed scenario does not start: %v", err)
+	}
+	s.precompute()
+	s.seek(t)
+	return nil
+}
+
+func cmpTime(a, b sim.Time) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

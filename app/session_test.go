@@ -1,0 +1,167 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"coordlab/sim"
+	"coordlab/sim/scenario"
+)
+
+const pausedHolder = `name: paused-holder
+mechanism: setnx
+seed: 3
+duration: 10s
+params: {clients: 2, ttl: 1s}
+faults:
+  - {at: 2s, pause: holder, for: 3s}
+sliders:
+  - {param: params.ttl, min: 500ms, max: 5s}
+expect:
+  violations: [mutual-exclusion, stale-write]
+`
+
+func parse(t testing.TB, src string) *scenario.Scenario {
+	t.Helper()
+	sc, err := scenario.Parse("test", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// hashAt runs a fresh copy of sc to t.
+func hashAt(t testing.TB, sc *scenario.Scenario, at sim.Time) (string, int) {
+	t.Helper()
+	r, err := sc.Start(scenario.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.World().RunUntil(at); err != nil {
+		t.Fatal(err)
+	}
+	return r.World().TraceHash(), r.World().Events()
+}
+
+// TestSeekIsExact checks that seeking anywhere, forwards or back, leaves the
+// run exactly where a fresh run to that time is.
+func TestSeekIsExact(t *testing.T) {
+	sc := parse(t, pausedHolder)
+	s := newSession(sc)
+	for _, at := range []time.Duration{7 * time.Second, 2 * time.Second, 2*time.Second + 1, 9 * time.Second, 0, 4 * time.Second, 4 * time.Second} {
+		s.seek(at)
+		want, events := hashAt(t, sc, at)
+		if got := s.world().TraceHash(); got != want || s.world().Events() != events {
+			t.Fatalf("after seeking to %v: hash %s after %d events; a fresh run has %s after %d", at, got, s.world().Events(), want, events)
+		}
+	}
+}
+
+func TestRunToEndMatchesTheCLI(t *testing.T) {
+	sc := parse(t, pausedHolder)
+	s := newSession(sc)
+	s.seek(3 * time.Second)
+	s.step()
+	s.runToEnd()
+	res, err := parse(t, pausedHolder).Run(scenario.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.result == nil || s.result.TraceHash != res.TraceHash {
+		t.Fatalf("player result %+v; CLI hash %s", s.result, res.TraceHash)
+	}
+	if !s.done() || len(s.violations()) == 0 {
+		t.Fatalf("done=%v violations=%d; want the run ended with violations", s.done(), len(s.violations()))
+	}
+}
+
+func TestStepProcessesOneEvent(t *testing.T) {
+	s := newSession(parse(t, pausedHolder))
+	before := s.world().Events()
+	s.step()
+	if got := s.world().Events(); got != before+1 {
+		t.Fatalf("step: %d events, then %d", before, got)
+	}
+}
+
+// TestInjectIsRecordedAndReplays checks that a clicked fault lands in the
+// exported YAML and that the YAML, run from scratch, gives the player's run.
+func TestInjectIsRecordedAndReplays(t *testing.T) {
+	s := newSession(parse(t, pausedHolder))
+	s.seek(1500*time.Millisecond + 123456)
+	if err := s.inject(sim.Fault{Kind: sim.FaultCrash, Node: "redis-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if s.now() != 1500*time.Millisecond+123456 {
+		t.Fatalf("after injecting, the run is at %v; want where it was", s.now())
+	}
+	y := string(s.sc.YAML())
+	if !strings.Contains(y, "{at: 1.5s, crash: redis-1}") {
+		t.Fatalf("exported YAML lacks the fault:\n%s", y)
+	}
+	s.runToEnd()
+	res, err := parse(t, y).Run(scenario.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TraceHash != s.result.TraceHash {
+		t.Fatalf("the exported YAML runs to %s; the player showed %s", res.TraceHash, s.result.TraceHash)
+	}
+	orig, _ := parse(t, pausedHolder).Run(scenario.Options{})
+	if orig.TraceHash == res.TraceHash {
+		t.Fatal("crashing redis-1 did not change the run")
+	}
+}
+
+func TestSliderSetsAndRejects(t *testing.T) {
+	s := newSession(parse(t, pausedHolder))
+	s.runToEnd()
+	if err := s.set("params.ttl", "5s"); err != nil {
+		t.Fatal(err)
+	}
+	if s.sc.Params["ttl"].Dur != 5*time.Second || !s.done() {
+		t.Fatalf("after the slider: ttl %v, done %v; want 5s and re-run to the end", s.sc.Params["ttl"].Dur, s.done())
+	}
+	if err := s.set("params.ttl", "-1s"); err == nil || s.sc.Params["ttl"].Dur != 5*time.Second {
+		t.Fatalf("a bad value: err %v, ttl %v; want an error and ttl unchanged", err, s.sc.Params["ttl"].Dur)
+	}
+}
+
+func TestParseSlider(t *testing.T) {
+	sp, ok := parseSlider(scenario.Slider{Param: "params.ttl", Min: "500ms", Max: "5s", Step: "500ms"})
+	if !ok || !sp.duration || sp.min != 500 || sp.max != 5000 || sp.step != 500 || sp.format(1500) != "1.5s" {
+		t.Fatalf("duration slider = %+v, %v", sp, ok)
+	}
+	sp, ok = parseSlider(scenario.Slider{Param: "network.loss", Min: "0", Max: "0.5", Step: "0.05"})
+	if !ok || sp.duration || sp.format(0.15) != "0.15" {
+		t.Fatalf("number slider = %+v, %v", sp, ok)
+	}
+	if _, ok := parseSlider(scenario.Slider{Min: "1s", Max: "0.5"}); ok {
+		t.Fatal("a slider mixing a duration and a number was accepted")
+	}
+}
+
+// TestBuiltInScenariosRun checks the scenarios the pages carry themselves:
+// the playground's starting point and the CAP explorer, with every slider
+// moved to both ends.
+func TestBuiltInScenariosRun(t *testing.T) {
+	for name, src := range map[string]string{"playground": defaultScenario(), "cap": capScenario} {
+		s := newSession(parse(t, src))
+		s.runToEnd()
+		if s.err != nil || s.result == nil {
+			t.Fatalf("%s: %v", name, s.err)
+		}
+		for _, sl := range s.sc.Sliders {
+			sp, ok := parseSlider(sl)
+			if !ok {
+				t.Fatalf("%s: slider %s does not parse", name, sl.Param)
+			}
+			for _, v := range []float64{sp.min, sp.max} {
+				if err := s.set(sl.Param, sp.format(v)); err != nil {
+					t.Errorf("%s: slider %s at %s: %v", name, sl.Param, sp.format(v), err)
+				}
+			}
+		}
+	}
+}
