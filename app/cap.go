@@ -22,11 +22,11 @@ import (
 // during a run are coalesced by capRunner. The linearizability search runs
 // as a second step, so that the other numbers show first.
 //
-// Stable hooks for tests: the root's data-cap-state (running, done, error),
-// data-cap-settings (the inputs of the numbers shown), data-run-ms (the
-// wall-clock time of the last run without the search, measured in the
+// Stable hooks for tests: the root's data-cap-state (running, done,
+// error), data-cap-settings (the inputs of the numbers shown), data-run-ms
+// (the wall-clock time of the last run without the search, measured in the
 // browser with performance.now), data-check-ms (the run with it) and
-// data-runs (how many runs finished); each
+// data-runs (how many runs finished); each control's data-control; each
 // figure's data-metric with its number in data-value; data-region.
 type capPage struct {
 	app.Compo
@@ -220,24 +220,38 @@ func (p *capPage) renderControl(c capControl) app.UI {
 	in := p.run.in
 	v := c.value(in)
 	id := "cap-" + c.id
+	// go-app writes a false boolean attribute as ="false" when it renders
+	// HTML on the server, which a browser reads as true: set them only
+	// when true.
 	var input app.UI
 	switch c.kind {
 	case capToggle:
-		input = app.Input().Type("checkbox").ID(id).DataSet("control", c.id).Checked(v == 1).OnChange(p.onControl(c))
+		box := app.Input().Type("checkbox").ID(id).DataSet("control", c.id).OnChange(p.onControl(c))
+		if v == 1 {
+			box = box.Checked(true)
+		}
+		input = box
 	case capChoice:
 		opts := make([]app.UI, len(c.choices))
 		for i, name := range c.choices {
-			opts[i] = app.Option().Value(strconv.Itoa(i)).Selected(v == float64(i)).Text(name)
+			o := app.Option().Value(strconv.Itoa(i)).Text(name)
+			if v == float64(i) {
+				o = o.Selected(true)
+			}
+			opts[i] = o
 		}
 		input = app.Select().ID(id).DataSet("control", c.id).Body(opts...).OnChange(p.onControl(c))
 	default:
-		input = app.Input().Type("range").ID(id).DataSet("control", c.id).
-			Attr("min", c.format(c.min)).Attr("max", strconv.FormatFloat(c.hi(in), 'f', -1, 64)).
-			Attr("step", strconv.FormatFloat(c.step, 'f', -1, 64)).Value(strconv.FormatFloat(v, 'f', -1, 64)).
-			Disabled(c.id == "length" && !in.Partition).
+		num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+		rng := app.Input().Type("range").ID(id).DataSet("control", c.id).
+			Attr("min", num(c.min)).Attr("max", num(c.hi(in))).Attr("step", num(c.step)).Value(num(v)).
 			OnInput(p.onControl(c))
+		if c.id == "length" && !in.Partition {
+			rng = rng.Disabled(true)
+		}
+		input = rng
 	}
-	return app.Div().Class("cap-control", "kind-"+strconv.Itoa(int(c.kind))).Body(
+	return app.Div().Class("cap-control", [...]string{"range", "toggle", "choice"}[c.kind]).Body(
 		app.Label().For(id).Text(c.label),
 		input,
 		app.Span().Class("cap-value").DataSet("value-of", c.id).Text(c.format(v)),
@@ -370,13 +384,20 @@ func (p *capPage) renderCharts() app.UI {
 	return app.Div().Class("cap-charts").DataSet("series", se.control).Body(
 		app.Div().Class("cap-charts-head").Body(
 			app.H3().Text("Against "+c.label),
-			app.Button().DataSet("action", "sweep").Disabled(sweeping).
-				Title("run every position of "+c.label+" (up to 12), the other settings as they are").
-				Text("Measure every position").OnClick(p.sweep),
+			sweepButton(c, sweeping).OnClick(p.sweep),
 		),
 		app.Div().Class("cap-chart-grid").Body(charts...),
 		app.P().Class("hint").Text("Each point is a run at one position of "+c.label+" with the other settings as they are now; changing another setting starts the charts again."),
 	)
+}
+
+func sweepButton(c capControl, sweeping bool) app.HTMLButton {
+	b := app.Button().DataSet("action", "sweep").Text("Measure every position").
+		Title("run every position of " + c.label + " (up to 12), the other settings as they are")
+	if sweeping {
+		b = b.Disabled(true)
+	}
+	return b
 }
 
 // capRegionMeaning says what each half of a PACELC region means.

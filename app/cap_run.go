@@ -210,8 +210,8 @@ func (r *capRunner) finish(j capJob, out capOutcome) bool {
 			// is a determinism bug, not a result to show.
 			s.checkErr = fmt.Errorf("two runs of the same settings measured differently (%+v, then %+v): the simulation is not deterministic; please report these settings", s.sum.Measures, out.sum.Measures)
 		default:
-			s.sum.Linearizable, s.sum.LinearizabilityChecked, s.sum.LinearizabilityDetail =
-				out.sum.Linearizable, out.sum.LinearizabilityChecked, out.sum.LinearizabilityDetail
+			// The verdict, and the region, which takes it into account.
+			s.sum = out.sum
 		}
 	case jobSweep:
 		if out.err == nil && r.series.control == j.moved && r.series.key == j.in.key(j.moved) {

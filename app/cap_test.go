@@ -297,8 +297,9 @@ func TestCAPRunnerCoalesces(t *testing.T) {
 	}
 	checked := sumWith(0)
 	checked.Linearizable, checked.LinearizabilityChecked, checked.LinearizabilityDetail = true, true, "linearizable: yes"
+	checked.Region = "EC" // the region takes the verdict into account
 	r.finish(j, capOutcome{sum: checked, ms: 9})
-	if _, ok := r.next(); ok || r.state() != "done" || !r.shown.sum.Linearizable || r.lastMs != 6 || r.shown.checkMs != 9 || r.runs != 3 {
+	if _, ok := r.next(); ok || r.state() != "done" || !r.shown.sum.Linearizable || r.shown.sum.Region != "EC" || r.lastMs != 6 || r.shown.checkMs != 9 || r.runs != 3 {
 		t.Fatalf("at the end: state %s, shown %+v, lastMs %v, %d runs", r.state(), r.shown, r.lastMs, r.runs)
 	}
 
@@ -382,16 +383,24 @@ func mountCAP(t *testing.T, explore func(quorum.Settings) (quorum.Summary, error
 // has the value, and whether there is such an element (go-app writes
 // attributes in any order, and drops empty ones).
 func attrOf(html, hook, value, name string) (string, bool) {
-	for _, tag := range regexp.MustCompile(`<[a-z]+ [^>]*>`).FindAllString(html, -1) {
-		if !strings.Contains(tag, " "+hook+`="`+value+`"`) {
-			continue
-		}
-		if m := regexp.MustCompile(" " + name + `="([^"]*)"`).FindStringSubmatch(tag); m != nil {
-			return m[1], true
-		}
-		return "", true
+	tag := tagOf(html, hook, value)
+	if tag == "" {
+		return "", false
 	}
-	return "", false
+	if m := regexp.MustCompile(" " + name + `="([^"]*)"`).FindStringSubmatch(tag); m != nil {
+		return m[1], true
+	}
+	return "", true
+}
+
+// tagOf returns the first start tag whose hook attribute has the value.
+func tagOf(html, hook, value string) string {
+	for _, tag := range regexp.MustCompile(`<[a-z]+ [^>]*>`).FindAllString(html, -1) {
+		if strings.Contains(tag, " "+hook+`="`+value+`"`) {
+			return tag
+		}
+	}
+	return ""
 }
 
 func TestCAPPageHooks(t *testing.T) {
@@ -406,12 +415,26 @@ func TestCAPPageHooks(t *testing.T) {
 			t.Errorf("the page lacks the metric %s", m.id)
 		}
 	}
+	// A false boolean attribute is absent: written ="false", a browser
+	// reads the server's HTML as checked or disabled.
+	if regexp.MustCompile(`(checked|disabled|selected)="false"`).MatchString(html) {
+		t.Error(`the page writes a boolean attribute as ="false"`)
+	}
+	isChecked := regexp.MustCompile(` checked[ >]`)
+	if tag := tagOf(html, "data-control", "repair"); !isChecked.MatchString(tag) {
+		t.Errorf("read repair (on by default) is not checked: %s", tag)
+	}
+	if tag := tagOf(html, "data-control", "partition"); isChecked.MatchString(tag) {
+		t.Errorf("partition (off by default) is checked: %s", tag)
+	}
 	for _, tt := range []struct{ hook, value, name, want string }{
 		{"class", "page cap-page", "data-cap-state", "running"},
 		{"class", "cap-region", "data-region", ""},
 		{"data-control", "r", "max", "3"},
 		{"data-control", "r", "type", "range"},
 		{"data-control", "partition", "type", "checkbox"},
+		{"data-control", "length", "min", "1000"},
+		{"data-control", "length", "value", "10000"},
 	} {
 		if got, ok := attrOf(html, tt.hook, tt.value, tt.name); !ok || got != tt.want {
 			t.Errorf("%s of the element with %s=%q is %q, want %q", tt.name, tt.hook, tt.value, got, tt.want)

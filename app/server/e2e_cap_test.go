@@ -224,6 +224,22 @@ func TestBrowserCAP(t *testing.T) {
 		}
 	})
 
+	t.Run("n bounds r and w, which come back with it", func(t *testing.T) {
+		rc := func() string {
+			return eval[string](t, ctx, `(() => { const e = document.querySelector('[data-control=r]'); return e.value + "/" + e.max + " " + document.querySelector('[data-value-of=r]').textContent })()`)
+		}
+		capSet(t, ctx, "n", "1")
+		capWait(t, ctx, "n=1 r=2 w=2")
+		if got := rc(); got != "1/1 1" {
+			t.Errorf("with n = 1 the r slider is %q (value/max label), want 1/1 1", got)
+		}
+		capSet(t, ctx, "n", "3")
+		capWait(t, ctx, "n=3 r=2 w=2")
+		if got := rc(); got != "2/3 2" {
+			t.Errorf("with n back at 3 the r slider is %q (value/max label), want 2/3 2", got)
+		}
+	})
+
 	t.Run("a sweep measures every position", func(t *testing.T) {
 		capSet(t, ctx, "partition", "1", "latency", "5", "r", "1")
 		capWait(t, ctx, "n=3 r=1 w=2 partition=on", "latency=5ms")

@@ -61,6 +61,9 @@ type Summary struct {
 	Linearizable           bool
 	LinearizabilityChecked bool
 	LinearizabilityDetail  string
+	// LinearizabilityAt is, for a history decided not linearizable, when
+	// the first operation that shows it returned.
+	LinearizabilityAt sim.Time
 	// During is measured over the operations sent during the partition,
 	// Outside over the others (all of them without a partition).
 	During, Outside Measures
@@ -100,7 +103,7 @@ func Explore(s Settings) (Summary, error) {
 		sum.During = measure(h, stale, lost, during)
 		sum.Outside = measure(h, stale, lost, func(t sim.Time) bool { return !during(t) })
 	}
-	sum.Linearizable, sum.LinearizabilityChecked, sum.LinearizabilityDetail = linearizable(h, sum.Measures, s.CheckLinearizability)
+	sum.Linearizable, sum.LinearizabilityChecked, sum.LinearizabilityDetail, sum.LinearizabilityAt = linearizable(h, stale, lost, s.CheckLinearizability)
 	sum.Region, sum.Explanation = region(s, sum)
 	return sum, nil
 }
@@ -150,25 +153,29 @@ func timeout(s Settings) time.Duration {
 	return max(10*s.Latency.Max, 100*time.Millisecond)
 }
 
-// linearizable gives the verdict on the history. A stale read, a lost
-// update or a read returning siblings is already a proof that no
-// linearization exists, so the search runs only when none was found.
-func linearizable(h []sim.Observation, m Measures, search bool) (ok, decided bool, detail string) {
+// linearizable gives the verdict on the history, and when the history is
+// not linearizable the time of the first operation that shows it. A stale
+// read, a lost update or a read returning siblings is already a proof that
+// no linearization exists, so the search runs only when none was found.
+func linearizable(h []sim.Observation, stale, lost []check.Violation, search bool) (ok, decided bool, detail string, at sim.Time) {
 	siblings := 0
 	for _, o := range h {
 		if op, ok := o.Value.(check.Op); ok && op.Ok && op.Kind == "get" && strings.Contains(op.Output, check.SiblingSep) {
+			if siblings == 0 {
+				at = op.Return
+			}
 			siblings++
 		}
 	}
 	switch {
 	case siblings > 0:
-		return false, true, fmt.Sprintf("not linearizable: %d reads returned concurrent siblings, and a single copy of a register holds one value", siblings)
-	case m.StaleReads > 0:
-		return false, true, fmt.Sprintf("not linearizable: %d reads returned stale values, which no single order of the operations explains", m.StaleReads)
-	case m.LostUpdates > 0:
-		return false, true, fmt.Sprintf("not linearizable: %d acknowledged writes were thrown away for older ones", m.LostUpdates)
+		return false, true, fmt.Sprintf("not linearizable: %d reads returned concurrent siblings, and a single copy of a register holds one value", siblings), at
+	case len(stale) > 0:
+		return false, true, fmt.Sprintf("not linearizable: %d reads returned stale values, which no single order of the operations explains", len(stale)), stale[0].At
+	case len(lost) > 0:
+		return false, true, fmt.Sprintf("not linearizable: %d acknowledged writes were thrown away for older ones", len(lost)), lost[0].At
 	case !search:
-		return false, false, "not checked yet"
+		return false, false, "not checked yet", 0
 	}
 	for _, kv := range check.CheckLinearizability(check.OpsOf(h), check.LinearizabilityTimeout) {
 		switch kv.Verdict {
@@ -179,32 +186,53 @@ func linearizable(h []sim.Observation, m Measures, search bool) (ok, decided boo
 				what = "get returning " + strconv.Quote(op.Output)
 			}
 			return false, true, fmt.Sprintf("not linearizable: %s's %s on %s at %s fits no order of the operations that respects their timing",
-				op.Client, what, op.Key, check.Seconds(op.Call))
+				op.Client, what, op.Key, check.Seconds(op.Call)), kv.At
 		case check.Undecided:
-			return false, false, fmt.Sprintf("undecided: the search gave up after %v", check.LinearizabilityTimeout)
+			return false, false, fmt.Sprintf("undecided: the search gave up after %v", check.LinearizabilityTimeout), 0
 		}
 	}
-	return true, true, "linearizable: one order of the operations, respecting real time, explains every read"
+	return true, true, "linearizable: one order of the operations, respecting real time, explains every read", 0
 }
 
-// region names the corner of the CAP / PACELC space from what was measured.
+// region names the corner of the CAP / PACELC space from what was measured:
+// the stale reads and lost updates of each period, and a linearizability
+// verdict whose witness falls in it (concurrent siblings, or an order of
+// operations only the search finds impossible, neither of which the two
+// counts see).
 func region(s Settings, sum Summary) (string, string) {
+	from, to := s.PartitionAt, s.PartitionAt+s.PartitionLength
+	witness := func(during bool) bool {
+		if !sum.LinearizabilityChecked || sum.Linearizable {
+			return false
+		}
+		in := s.Partition && sum.LinearizabilityAt >= from && sum.LinearizabilityAt < to
+		return in == during
+	}
 	e := sum.Outside
 	else_ := fmt.Sprintf("Without a partition, operations took %v at the median and %v at p99", round(e.P50), round(e.P99))
-	consistent := e.StaleReads+e.LostUpdates == 0
 	var name string
-	if consistent {
-		name = "EC"
-		else_ += " and no read was stale: it paid latency for consistency (EC)."
-	} else {
+	switch {
+	case e.StaleReads+e.LostUpdates > 0:
 		name = "EL"
 		else_ += fmt.Sprintf(", and %d reads were stale and %d writes lost: it gave up consistency (EL).", e.StaleReads, e.LostUpdates)
+	case witness(false):
+		name = "EL"
+		else_ += ", and though no read was stale by the simple test, the history is " + sum.LinearizabilityDetail + " — it gave up consistency (EL)."
+	default:
+		name = "EC"
+		else_ += " and no read was stale: it paid latency for consistency (EC)."
 	}
 	if !s.Partition {
 		return name, else_ + " Turn the partition on to see the other half of PACELC."
 	}
 	d := sum.During
 	during := fmt.Sprintf("During the %v partition %.1f%% of operations succeeded", s.PartitionLength, 100*d.Availability)
+	if d.StaleReads+d.LostUpdates == 0 && witness(true) {
+		if d.Availability >= available {
+			return "PA/" + name, during + ", but the history is " + sum.LinearizabilityDetail + " — it chose availability (PA). " + else_
+		}
+		return "P0/" + name, during + " and still the history is " + sum.LinearizabilityDetail + " — neither available nor consistent. " + else_
+	}
 	switch dc := d.StaleReads+d.LostUpdates == 0; {
 	case d.Availability >= available && dc:
 		return "PA/" + name, during + " and no read was stale: it stayed available, and this time nothing showed the price (PA). " + else_
