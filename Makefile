@@ -17,11 +17,16 @@ native:
 	$(GO) build -o bin/coordlab ./cmd/coordlab
 
 ## wasm: the browser app, and web/app.wasm.br beside it when brotli is installed
-## (serve sends it to browsers that accept br; gzip otherwise)
+## (serve sends it to browsers that accept br; gzip otherwise). app.wasm is
+## replaced only when it changed, so brotli (slow at -q 11) runs only then.
 wasm:
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o web/app.wasm ./cmd/coordlab
-	@if command -v brotli >/dev/null 2>&1; then brotli -f -q 11 -o web/app.wasm.br web/app.wasm; \
-	else rm -f web/app.wasm.br; echo "brotli not installed: serving app.wasm gzip-compressed only"; fi
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o web/app.wasm.new ./cmd/coordlab
+	@if cmp -s web/app.wasm.new web/app.wasm; then rm web/app.wasm.new; else mv web/app.wasm.new web/app.wasm; fi
+	@$(MAKE) --no-print-directory web/app.wasm.br
+
+web/app.wasm.br: web/app.wasm
+	@if command -v brotli >/dev/null 2>&1; then echo "brotli -q 11 web/app.wasm"; brotli -f -n -q 11 -o $@ web/app.wasm; \
+	else rm -f $@; echo "brotli not installed: app.wasm is served gzip-compressed"; fi
 
 ## run: build and serve the lab with the built-in course on $(ADDR)
 run: build
@@ -70,4 +75,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s -fuzzminimizetime 0 ./sim/scenario/
 
 clean:
-	rm -rf bin web/app.wasm web/app.wasm.br build
+	rm -rf bin web/app.wasm web/app.wasm.new web/app.wasm.br build
