@@ -107,6 +107,10 @@ type node struct {
 	rng     *rand.Rand
 	ctx     Context
 	started bool
+	// lastTo and lastIdx remember the node this one last sent to (see
+	// World.lookup).
+	lastTo  string
+	lastIdx int32
 }
 
 // Role returns the role part of a node name: "client" for "client-2".

@@ -82,6 +82,10 @@ type tracer struct {
 	last   Time
 	kinds  map[string]uint64
 	values valueEncoder
+	// lastKind and lastKindID cache the most recent message kind: a
+	// mechanism sends few kinds, often the same several times in a row.
+	lastKind   string
+	lastKindID uint64
 }
 
 func newTracer(keep bool) *tracer {
@@ -106,7 +110,10 @@ func (t *tracer) record(r *rec, at Time, local time.Duration) {
 	b = binary.AppendVarint(b, int64(r.peer))
 	if r.msg == "" {
 		b = append(b, 0)
+	} else if r.msg == t.lastKind {
+		b = binary.AppendUvarint(b, t.lastKindID)
 	} else if k, ok := t.kinds[r.msg]; ok {
+		t.lastKind, t.lastKindID = r.msg, k
 		b = binary.AppendUvarint(b, k)
 	} else {
 		k = uint64(len(t.kinds) + 1)

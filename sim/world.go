@@ -70,11 +70,9 @@ type World struct {
 	netRNG *rand.Rand
 	links  links
 	msgID  uint64
-	// lastTo and lastIdx cache the most recent destination of Send: most
-	// nodes talk to few peers, and a map lookup per message shows up in
-	// profiles.
-	lastTo  string
-	lastIdx int32
+	// replyTo is the sender of the message being delivered, -1 outside a
+	// delivery: a reply to it needs no lookup by name (see lookup).
+	replyTo int32
 	// timers is a slab of every live timer of every node; freeTimers lists
 	// its empty slots.
 	timers      []timer
@@ -103,6 +101,7 @@ func New(cfg Config) *World {
 	return &World{
 		cfg:      cfg,
 		byName:   make(map[string]int32),
+		replyTo:  -1,
 		net:      cfg.Network,
 		netRNG:   newStream(cfg.Seed, "network"),
 		trace:    newTracer(cfg.KeepTrace),
@@ -353,16 +352,28 @@ func (w *World) record(r rec, body any) {
 	}
 }
 
+// lookup finds a destination by name. A map lookup per message shows up in
+// profiles, and most messages go to the sender of the message being handled
+// (a reply) or to the peer the node wrote to last (a client's server), so
+// those two are tried first.
+func (w *World) lookup(from *node, to string) (int32, bool) {
+	if w.replyTo >= 0 && w.nodes[w.replyTo].name == to {
+		return w.replyTo, true
+	}
+	if from.lastTo == to && to != "" {
+		return from.lastIdx, true
+	}
+	ti, ok := w.byName[to]
+	if ok {
+		from.lastTo, from.lastIdx = to, ti
+	}
+	return ti, ok
+}
+
 func (w *World) send(from *node, to string, msg Message) {
 	w.msgID++
 	id := w.msgID
-	ti, ok := w.lastIdx, to == w.lastTo && to != ""
-	if !ok {
-		ti, ok = w.byName[to]
-		if ok {
-			w.lastTo, w.lastIdx = to, ti
-		}
-	}
+	ti, ok := w.lookup(from, to)
 	if !ok {
 		w.record(rec{kind: TraceDrop, node: from.index, peer: -1, msg: msg.Kind(), id: id, detail: "no such node: " + to}, nil)
 		return
@@ -412,7 +423,9 @@ func (w *World) deliver(e event) {
 		r.msg = e.msg.Kind() // the hash takes the kind from the send
 	}
 	w.record(r, nil)
+	w.replyTo = from.index
 	n.impl.Receive(&n.ctx, from.name, e.msg)
+	w.replyTo = -1
 }
 
 // Timer IDs carry the timer's slot in the world's slab in their low bits
