@@ -117,7 +117,13 @@ func compileEncoder(t reflect.Type) encodeFunc {
 // valueEncoder writes observations in their canonical form, naming each
 // type by a number after its first appearance in the run.
 type valueEncoder struct {
-	types map[reflect.Type]uint64
+	types map[reflect.Type]encodedType
+}
+
+// encodedType is a type seen in this run: its number and its encoder.
+type encodedType struct {
+	id uint64
+	fn encodeFunc
 }
 
 // appendValue appends the canonical form of v, with its type, to b.
@@ -127,16 +133,17 @@ func (e *valueEncoder) appendValue(b []byte, v any) []byte {
 	}
 	rv := reflect.ValueOf(v)
 	t := rv.Type()
-	if k, ok := e.types[t]; ok {
-		b = binary.AppendUvarint(b, k)
+	et, ok := e.types[t]
+	if ok {
+		b = binary.AppendUvarint(b, et.id)
 	} else {
 		if e.types == nil {
-			e.types = map[reflect.Type]uint64{}
+			e.types = map[reflect.Type]encodedType{}
 		}
-		k = uint64(len(e.types) + 1)
-		e.types[t] = k
-		b = binary.AppendUvarint(b, k)
+		et = encodedType{id: uint64(len(e.types) + 1), fn: encoderOf(t)}
+		e.types[t] = et
+		b = binary.AppendUvarint(b, et.id)
 		b = appendString(b, t.String())
 	}
-	return encoderOf(t)(b, rv)
+	return et.fn(b, rv)
 }
