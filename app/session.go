@@ -39,7 +39,16 @@ type session struct {
 	// viols caches the violations found up to violsAt.
 	viols   []check.Violation
 	violsAt int // events run when viols was computed; -1 when stale
+	// parked holds runs of this scenario that a seek left behind, each
+	// stopped where it was. A later seek resumes the nearest one at or
+	// before its target rather than re-running from the start or stepping
+	// the whole way, so scrubbing back and forth costs only the distance
+	// from the nearest run. Cleared when the scenario changes.
+	parked []*scenario.Run
 }
+
+// maxParked bounds the runs kept for seeking: each holds a whole world.
+const maxParked = 3
 
 // newSession starts a run of sc at time 0.
 func newSession(sc *scenario.Scenario) *session {
@@ -106,7 +115,12 @@ func (s *session) seek(t sim.Time) {
 		return
 	}
 	t = max(0, min(t, s.sc.Duration))
-	if t < s.now() {
+	now := s.now()
+	if r := s.takeParked(now, t); r != nil {
+		s.park()
+		s.run, s.err, s.result, s.viols, s.violsAt = r, nil, nil, nil, -1
+	} else if t < now {
+		s.park()
 		s.restart()
 		if s.err != nil {
 			return
@@ -118,6 +132,39 @@ func (s *session) seek(t sim.Time) {
 	if s.world().Done() && s.now() >= s.sc.Duration {
 		s.finish()
 	}
+}
+
+// takeParked removes and returns the parked run to resume for a seek from
+// now to t: the latest one at or before t, and ahead of now when t is.
+func (s *session) takeParked(now, t sim.Time) *scenario.Run {
+	best := -1
+	for i, r := range s.parked {
+		at := r.World().Now()
+		if at > t || (t >= now && at <= now) {
+			continue
+		}
+		if best < 0 || at > s.parked[best].World().Now() {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	r := s.parked[best]
+	s.parked = slices.Delete(s.parked, best, best+1)
+	return r
+}
+
+// park keeps the current run for later seeks, dropping the oldest parked
+// one when there are too many.
+func (s *session) park() {
+	if s.run == nil || s.err != nil {
+		return
+	}
+	if len(s.parked) == maxParked {
+		s.parked = slices.Delete(s.parked, 0, 1)
+	}
+	s.parked = append(s.parked, s.run)
 }
 
 // step processes the next event.
@@ -190,7 +237,7 @@ func (s *session) set(path, value string) error {
 
 func (s *session) replace(c *scenario.Scenario, t sim.Time) error {
 	old := s.sc
-	s.sc = c
+	s.sc, s.parked = c, nil
 	s.restart()
 	if s.err != nil {
 		err := s.err

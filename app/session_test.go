@@ -58,6 +58,38 @@ func TestSeekIsExact(t *testing.T) {
 	}
 }
 
+// TestSeekResumesAParkedRun checks that scrubbing back and forth resumes
+// the run a seek back left behind, rather than re-running the distance, and
+// that a changed scenario forgets the runs of the old one.
+func TestSeekResumesAParkedRun(t *testing.T) {
+	sc := parse(t, pausedHolder)
+	s := newSession(sc)
+	s.seek(8 * time.Second)
+	late := s.run
+	s.seek(1 * time.Second)
+	early := s.run
+	if early == late {
+		t.Fatal("seeking back kept the run that was ahead")
+	}
+	s.seek(9 * time.Second)
+	if s.run != late {
+		t.Fatal("seeking forward past the parked run did not resume it")
+	}
+	s.seek(2 * time.Second)
+	if s.run != early {
+		t.Fatal("seeking back past the parked early run did not resume it")
+	}
+	if want, _ := hashAt(t, sc, 2*time.Second); s.world().TraceHash() != want {
+		t.Fatal("the resumed run is not where a fresh run to 2s is")
+	}
+	if err := s.set("seed", "2"); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.parked) != 0 {
+		t.Fatalf("%d runs of the old scenario still parked", len(s.parked))
+	}
+}
+
 func TestRunToEndMatchesTheCLI(t *testing.T) {
 	sc := parse(t, pausedHolder)
 	s := newSession(sc)

@@ -96,11 +96,16 @@ func TestBrowserPerformance(t *testing.T) {
 
 	seek(59000)
 	var times []float64
+	var each []string
+	from := 59000
 	for _, to := range []int{30000, 1000, 45000, 10000, 59000, 20000} {
-		times = append(times, seek(to))
+		ms := seek(to)
+		times = append(times, ms)
+		each = append(each, fmt.Sprintf("%ds→%ds %.0fms", from/1000, to/1000, ms))
+		from = to
 	}
 	sort.Float64s(times)
-	t.Logf("PERF seeking in the 60s busy scenario (%d seeks, back and forth): median %.0f ms, max %.0f ms", len(times), times[len(times)/2], times[len(times)-1])
+	t.Logf("PERF seeking in the 60s busy scenario (%d seeks, back and forth): median %.0f ms, max %.0f ms (%s)", len(times), times[len(times)/2], times[len(times)-1], strings.Join(each, ", "))
 }
 
 // TestBrowserOffline loads the lab once, lets go-app's service worker cache
