@@ -2,6 +2,7 @@ package sim
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -88,6 +89,22 @@ func TestKeepTraceDoesNotChangeHash(t *testing.T) {
 	}
 	if uint64(len(w.Trace())) != w.trace.count {
 		t.Fatalf("kept %d of %d trace events", len(w.Trace()), w.trace.count)
+	}
+}
+
+func TestNoTraceDoesNotChangeTheRun(t *testing.T) {
+	traced := busyWorld(t, 3)
+	must(t, traced.Run())
+	untraced := busyWorld(t, 3)
+	untraced.cfg.NoTrace = true
+	must(t, untraced.Run())
+	if untraced.TraceHash() != "" || len(untraced.Trace()) != 0 {
+		t.Fatal("a run without a trace has a hash or trace events")
+	}
+	if untraced.Events() != traced.Events() || fmt.Sprint(untraced.History()) != fmt.Sprint(traced.History()) ||
+		fmt.Sprint(untraced.Metrics()) != fmt.Sprint(traced.Metrics()) {
+		t.Fatalf("without the trace the run differs: %d events, %d observations; with it %d, %d",
+			untraced.Events(), len(untraced.History()), traced.Events(), len(traced.History()))
 	}
 }
 

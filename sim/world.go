@@ -38,6 +38,10 @@ type Config struct {
 	Network   Network
 	Limits    Limits // zero means DefaultLimits
 	KeepTrace bool   // keep every trace event in memory (for viewers and --trace)
+	// NoTrace skips the trace altogether, hash included, for runs that
+	// are only measured (the CAP explorer re-runs 10,000 operations per
+	// slider move): TraceHash then returns "". It does not change the run.
+	NoTrace bool
 }
 
 // Observation is one entry of a run's history: something a node reported
@@ -172,7 +176,13 @@ func (w *World) History() []Observation { return w.history }
 func (w *World) Trace() []TraceEvent { return w.trace.events }
 
 // TraceHash returns the SHA-256 of the trace so far, as hex.
-func (w *World) TraceHash() string { return w.trace.sum() }
+// A run with Config.NoTrace has none: "".
+func (w *World) TraceHash() string {
+	if w.cfg.NoTrace {
+		return ""
+	}
+	return w.trace.sum()
+}
 
 // Metrics returns a copy of the metrics counted by the nodes.
 func (w *World) Metrics() map[string]float64 {
@@ -329,6 +339,10 @@ func (w *World) start(n *node) {
 // record adds a trace event stamped with the time and the node's local
 // clock. body, if not nil, describes the content for kept traces.
 func (w *World) record(r rec, body any) {
+	if w.cfg.NoTrace {
+		w.trace.count++
+		return
+	}
 	local := w.now
 	if r.node >= 0 {
 		local = w.nodes[r.node].clock.local(w.now)

@@ -122,7 +122,7 @@ func run(s Settings) ([]sim.Observation, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	w := sim.New(sim.Config{Seed: s.Seed, Duration: sim.DefaultLimits.MaxDuration, Network: sim.Network{Latency: s.Latency}})
+	w := sim.New(sim.Config{Seed: s.Seed, Duration: sim.DefaultLimits.MaxDuration, Network: sim.Network{Latency: s.Latency}, NoTrace: true})
 	if err := Mechanism.Build(w, p); err != nil {
 		return nil, 0, err
 	}
