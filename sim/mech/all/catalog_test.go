@@ -1,6 +1,7 @@
 package all_test
 
 import (
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -62,5 +63,35 @@ func TestCatalogEntries(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLibrariesReportOnlyDeclaredMetrics runs every mechanism's scenario
+// library and checks that each metric a run reports is in the catalog entry:
+// an expectation may name only declared metrics, so an undeclared one could
+// be printed but never checked.
+func TestLibrariesReportOnlyDeclaredMetrics(t *testing.T) {
+	for _, name := range mech.Names() {
+		m, _ := mech.Lookup(name)
+		files, err := filepath.Glob(filepath.Join("..", name, "scenarios", "*.scenario.yaml"))
+		if err != nil || len(files) == 0 {
+			t.Errorf("%s: no scenario library (%v)", name, err)
+			continue
+		}
+		for _, f := range files {
+			s, err := scenario.ParseFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Run(scenario.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := range res.Metrics {
+				if !slices.Contains(m.Metrics, k) {
+					t.Errorf("%s: %s reports metric %s, which the catalog entry does not declare", name, filepath.Base(f), k)
+				}
+			}
+		}
 	}
 }

@@ -49,7 +49,7 @@ var Mechanism = &mech.Mechanism{
 	Roles:      "redis-1..N (independent masters), client-N, storage-1",
 	Params:     params(),
 	Invariants: []string{"mutual-exclusion", "stale-write"},
-	Metrics:    []string{"acquisitions", "attempts", "retries", "expired-keys", "refused-requests"},
+	Metrics:    []string{"acquisitions", "attempts", "retries", "expired-keys", "refused-requests", "lost-locks"},
 	Symbols:    []string{"holder"},
 	Nodes:      nodes,
 	Validate:   validate,

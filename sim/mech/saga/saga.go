@@ -174,7 +174,7 @@ var Mechanism = &mech.Mechanism{
 			Help: "the orchestrator's saga log (choreography: each service's outbox) survives a crash"},
 	},
 	Invariants: []string{"saga-atomicity", "double-effect"},
-	Metrics:    []string{"completed", "compensated", "resends", "resumed", "messages"},
+	Metrics:    []string{"completed", "compensated", "resends", "resumed", "messages", "failed-steps", "reversed"},
 	Nodes:      func(mech.Params) []string { return nodeNames() },
 	Build:      build,
 	Checkers: func(mech.Params) []check.Checker {

@@ -95,7 +95,7 @@ var Mechanism = &mech.Mechanism{
 			Help: "the coordinator logs nothing for aborts and answers abort about a transaction it has no record of"},
 	},
 	Invariants: []string{"atomic-commit", "blocked"},
-	Metrics:    []string{"committed", "aborted", "log-forces", "inquiries", "longest-in-doubt-ms"},
+	Metrics:    []string{"committed", "aborted", "presumed-aborts", "log-forces", "inquiries", "longest-in-doubt-ms"},
 	Symbols:    []string{Deciding},
 	Nodes: func(p mech.Params) []string {
 		return append([]string{CoordinatorName}, participantNames(p.Int("participants"))...)

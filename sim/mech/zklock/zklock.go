@@ -61,7 +61,7 @@ var Mechanism = &mech.Mechanism{
 	Roles:      "zk-1..N (replicated ensemble), client-N, storage-1",
 	Params:     params(),
 	Invariants: []string{"mutual-exclusion", "stale-write"},
-	Metrics:    []string{"acquisitions", "watch-events", "sessions-expired", "leader-changes", "refused-writes"},
+	Metrics:    []string{"acquisitions", "watch-events", "sessions-expired", "leader-changes", "refused-writes", "lost-locks"},
 	Symbols:    []string{"holder", "leader"},
 	Nodes:      nodes,
 	Build:      build,
