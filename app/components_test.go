@@ -54,6 +54,16 @@ func TestPlayerShowsProblemsWithTheirPlace(t *testing.T) {
 	}
 }
 
+func TestPlayerShowsWhyARunStopped(t *testing.T) {
+	p := newPlayer().Src("name: huge\nmechanism: crdt\nduration: 1h\nparams: {gossip: 1ms, ops: 0}\n")
+	mount(t, p)
+	p.sess.runToEnd()
+	html := app.HTMLString(p.Render())
+	if !strings.Contains(html, `data-problem="run"`) || !strings.Contains(html, "limit of 400000 events") || !strings.Contains(html, `class="cluster"`) {
+		t.Fatalf("a run stopped at its limit renders as %.600s; want the cluster and the reason", html)
+	}
+}
+
 // TestPlayerEscapes feeds the player hostile text in every place a
 // scenario can carry text: none of it may become markup.
 func TestPlayerEscapes(t *testing.T) {

@@ -289,6 +289,11 @@ func (p *player) Render() app.UI {
 			app.Span().Class("mech").Text(" · "+p.sc.Mechanism+" · seed "+strconv.FormatUint(p.sc.Seed, 10)),
 		),
 		p.renderControls(),
+		app.If(p.sess.err != nil, func() app.UI {
+			// The run stopped (a limit, most likely): what it did until then
+			// stays on screen, with why it went no further.
+			return app.P().Class("problem").DataSet("problem", "run").Text(p.sess.err.Error())
+		}),
 		p.renderSliders(),
 		app.Div().Class("player-views").Body(
 			p.renderCluster(),

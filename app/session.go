@@ -47,6 +47,13 @@ type session struct {
 	parked []*scenario.Run
 }
 
+// playerLimits bound a run in the browser, where its whole trace is kept
+// and a long run would freeze the tab or exhaust its memory: 400,000 events
+// take about a second and a hundred megabytes there, several times the
+// largest scenario of the course. A bigger scenario stops with an error
+// that says which limit it hit; the CLI allows more (sim.DefaultLimits).
+var playerLimits = sim.Limits{MaxNodes: sim.DefaultLimits.MaxNodes, MaxDuration: sim.DefaultLimits.MaxDuration, MaxEvents: 400_000}
+
 // maxParked bounds the runs kept for seeking: each holds a whole world.
 const maxParked = 3
 
@@ -62,7 +69,7 @@ func newSession(sc *scenario.Scenario) *session {
 // precompute runs the whole scenario once, keeping its trace.
 func (s *session) precompute() {
 	s.full, s.final = nil, nil
-	r, err := s.sc.Start(scenario.Options{KeepTrace: true})
+	r, err := s.sc.Start(scenario.Options{KeepTrace: true, Limits: playerLimits})
 	if err != nil {
 		return // restart reports it
 	}
@@ -75,7 +82,7 @@ func (s *session) precompute() {
 
 func (s *session) restart() {
 	s.result, s.viols, s.violsAt = nil, nil, -1
-	s.run, s.err = s.sc.Start(scenario.Options{})
+	s.run, s.err = s.sc.Start(scenario.Options{Limits: playerLimits})
 }
 
 // trace returns the run's trace up to now: every event of the whole run

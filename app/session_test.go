@@ -197,3 +197,16 @@ func TestBuiltInScenariosRun(t *testing.T) {
 		}
 	}
 }
+
+// TestPlayerStopsAtItsLimits checks that a scenario too big for the browser
+// stops with an error naming the limit, instead of freezing the tab.
+func TestPlayerStopsAtItsLimits(t *testing.T) {
+	s := newSession(parse(t, "name: huge\nmechanism: crdt\nduration: 1h\nparams: {gossip: 1ms, ops: 0}\n"))
+	s.runToEnd()
+	if s.err == nil || !strings.Contains(s.err.Error(), "limit of 400000 events") {
+		t.Fatalf("err %v, want the event limit", s.err)
+	}
+	if !s.done() {
+		t.Fatal("a run stopped at its limit is not done")
+	}
+}
