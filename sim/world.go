@@ -172,6 +172,11 @@ func (w *World) Events() int { return w.events }
 // History returns the observations so far, in order. Do not modify it.
 func (w *World) History() []Observation { return w.history }
 
+// ReserveHistory makes room for n more observations, for a run whose size
+// is known ahead (the CAP explorer's fixed workload): growing the history
+// as it fills copies it again and again. It changes nothing else.
+func (w *World) ReserveHistory(n int) { w.history = slices.Grow(w.history, n) }
+
 // Trace returns the trace events kept so far (only with Config.KeepTrace).
 func (w *World) Trace() []TraceEvent { return w.trace.events }
 

@@ -36,7 +36,7 @@ type client struct {
 	contexts map[string]VClock // version vectors: context of the last get, by key
 
 	ok, failed int
-	last       string // the last outcome, for the mechanism panel
+	last       check.Op // the last outcome, for the mechanism panel
 }
 
 // nextOp starts the next operation; watchdog checks the current one.
@@ -142,17 +142,12 @@ func (c *client) issue(ctx *sim.Context) {
 // them to the true times of the Invoke and of this observation.
 func (c *client) complete(ctx *sim.Context, ok bool, out string) {
 	c.busy = false
-	ctx.Observe(check.Op{Client: c.name, Kind: c.cur.Kind, Key: c.cur.Key, Value: c.cur.Value, Output: out, Ok: ok})
-	switch {
-	case !ok:
+	c.last = check.Op{Client: c.name, Kind: c.cur.Kind, Key: c.cur.Key, Value: c.cur.Value, Output: out, Ok: ok}
+	ctx.Observe(c.last)
+	if ok {
+		c.ok++
+	} else {
 		c.failed++
-		c.last = c.cur.Kind + " " + c.cur.Key + " failed"
-	case c.cur.Kind == "get":
-		c.ok++
-		c.last = "get " + c.cur.Key + " = " + strconv.Quote(out)
-	default:
-		c.ok++
-		c.last = "put " + c.cur.Key + " = " + strconv.Quote(c.cur.Value)
 	}
 	if c.quota == 0 {
 		return
@@ -175,7 +170,17 @@ type ClientView struct {
 
 // Inspect shows the client's coordinator, current operation and tallies.
 func (c *client) Inspect() any {
-	v := ClientView{Coordinator: c.cfg.replicas[c.coord], Last: c.last, Ok: c.ok, Failed: c.failed}
+	v := ClientView{Coordinator: c.cfg.replicas[c.coord], Ok: c.ok, Failed: c.failed}
+	// Formatted here, not on every operation: only the panel reads it.
+	switch l := c.last; {
+	case l.Kind == "":
+	case !l.Ok:
+		v.Last = l.Kind + " " + l.Key + " failed"
+	case l.Kind == "get":
+		v.Last = "get " + l.Key + " = " + strconv.Quote(l.Output)
+	default:
+		v.Last = "put " + l.Key + " = " + strconv.Quote(l.Value)
+	}
 	if c.busy {
 		v.Current = c.cur.Kind + " " + c.cur.Key
 		if c.cur.Kind == "put" {

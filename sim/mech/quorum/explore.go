@@ -126,6 +126,7 @@ func run(s Settings) ([]sim.Observation, int, error) {
 	if err := Mechanism.Build(w, p); err != nil {
 		return nil, 0, err
 	}
+	w.ReserveHistory(2*s.Ops + 64) // an Invoke and an Op per operation
 	if err := w.SetClock("client-1", s.Skew, 1); err != nil {
 		return nil, 0, err
 	}

@@ -94,7 +94,22 @@ func newConfig(p mech.Params) *config {
 }
 
 // keyName returns the name of key i (from 0): "k1".
-func keyName(i int) string { return "k" + strconv.Itoa(i+1) }
+func keyName(i int) string {
+	if i < len(keyNames) {
+		return keyNames[i]
+	}
+	return "k" + strconv.Itoa(i+1)
+}
+
+// keyNames are the first key names, made once: clients name a key for
+// every operation.
+var keyNames = func() []string {
+	names := make([]string, 64)
+	for i := range names {
+		names[i] = "k" + strconv.Itoa(i+1)
+	}
+	return names
+}()
 
 // preference returns the replica index at position i of key's preference
 // list: the ring walked from replica-I for key kI.

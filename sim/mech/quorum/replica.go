@@ -2,7 +2,6 @@ package quorum
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"coordlab/sim"
@@ -58,11 +57,16 @@ func newReplica(cfg *config, self int) *replica {
 // Start reloads the durable store after a restart.
 func (n *replica) Start(ctx *sim.Context) {
 	store := ctx.Durable()
+	// The data lives in the durable store itself: every write to it is on
+	// disk at once, as apply's was when it saved each key after writing it.
+	if v, ok := store.Get("data"); ok {
+		n.data = v.(map[string][]Version)
+	} else {
+		store.Put("data", n.data)
+	}
 	for _, k := range store.Keys() {
 		v, _ := store.Get(k)
 		switch {
-		case strings.HasPrefix(k, "k"): // a key's versions
-			n.data[k] = v.([]Version)
 		case k == "hints":
 			n.hints = v.([]hint)
 		case k == "hint-seq":
@@ -154,8 +158,7 @@ func (n *replica) apply(ctx *sim.Context, key string, in []Version, via string) 
 	if !n.cfg.vector && via != "write" && len(cur) > 0 {
 		ctx.Observe(check.Discard{Replica: n.name, Key: key, Value: cur[0].Value, Kept: merged[0].Value})
 	}
-	n.data[key] = merged
-	ctx.Durable().Put(key, merged)
+	n.data[key] = merged // durable: see Start
 	return true
 }
 
@@ -209,8 +212,7 @@ func (n *replica) retireHint(ctx *sim.Context, from string, m HandoffAck) {
 	if slices.ContainsFunc(n.hints, func(h hint) bool { return h.Key == m.Key }) || n.cfg.home(m.Key, n.self) {
 		return
 	}
-	delete(n.data, m.Key)
-	ctx.Durable().Delete(m.Key)
+	delete(n.data, m.Key) // durable: see Start
 }
 
 // ReplicaView is what the mechanism panel shows of a replica.
