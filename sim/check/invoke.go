@@ -1,6 +1,10 @@
 package check
 
-import "coordlab/sim"
+import (
+	"slices"
+
+	"coordlab/sim"
+)
 
 // Invoke is what a client observes when it sends a request, before the Op it
 // observes when the request completes. No node can read the true time, yet
@@ -31,41 +35,64 @@ func (i Invoke) String() string {
 // they are.
 func StampOps(h []sim.Observation) []sim.Observation {
 	out := make([]sim.Observation, len(h), len(h)+8)
+	copy(out, h)
+	return stampOps(out)
+}
+
+// StampOpsInPlace is StampOps writing over h itself, for a caller that owns
+// the history (a finished world that nobody reads any more): copying a
+// long history costs as much as stamping it.
+func StampOpsInPlace(h []sim.Observation) []sim.Observation { return stampOps(h) }
+
+// stampOps stamps the Ops of h in place and appends the unfinished ones.
+func stampOps(h []sim.Observation) []sim.Observation {
+	// The clients' pending invocations: a handful of clients, so a slice
+	// searched in order beats a map keyed by name.
 	type pending struct {
-		at  sim.Time
-		inv Invoke
+		client string
+		at     sim.Time
+		inv    Invoke
+		seq    int // order of invocation, for the unfinished ones
+		open   bool
 	}
-	invoked := map[string]pending{}
-	var order []string // clients with an invocation pending, in order of invocation
+	var clients []pending
+	find := func(c string) int {
+		for i := range clients {
+			if clients[i].client == c {
+				return i
+			}
+		}
+		return -1
+	}
 	for i, o := range h {
 		switch v := o.Value.(type) {
 		case Invoke:
-			if _, ok := invoked[v.Client]; !ok {
-				order = append(order, v.Client)
+			j := find(v.Client)
+			if j < 0 {
+				clients = append(clients, pending{client: v.Client})
+				j = len(clients) - 1
 			}
-			invoked[v.Client] = pending{o.At, v}
+			clients[j].at, clients[j].inv, clients[j].seq, clients[j].open = o.At, v, i, true
 		case Op:
-			if p, ok := invoked[v.Client]; ok {
-				v.Call, v.Return = p.at, o.At
-				delete(invoked, v.Client)
-				o.Value = v
+			if j := find(v.Client); j >= 0 && clients[j].open {
+				v.Call, v.Return = clients[j].at, o.At
+				clients[j].open = false
+				h[i].Value = v
 			}
 		}
-		out[i] = o
 	}
 	if len(h) == 0 {
-		return out
+		return h
 	}
 	end := h[len(h)-1].At
-	for _, c := range order {
-		p, ok := invoked[c]
-		if !ok {
+	slices.SortFunc(clients, func(a, b pending) int { return a.seq - b.seq })
+	for _, p := range clients {
+		if !p.open {
 			continue
 		}
-		delete(invoked, c)
-		out = append(out, sim.Observation{At: end, Value: Op{
-			Client: c, Kind: p.inv.Kind, Key: p.inv.Key, Value: p.inv.Value, Call: p.at, Return: end,
+		h = append(h, sim.Observation{At: end, Value: Op{
+			Client: p.client, Kind: p.inv.Kind, Key: p.inv.Key, Value: p.inv.Value, Call: p.at, Return: end,
 		}})
 	}
-	return out
+	return h
 }

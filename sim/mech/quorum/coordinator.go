@@ -74,13 +74,15 @@ func (n *replica) newVersion(ctx *sim.Context, client string, m Put) []Version {
 
 // startRequest coordinates a get (put == nil) or a put.
 func (n *replica) startRequest(ctx *sim.Context, client string, op uint64, key string, put []Version) {
-	req := &request{client: client, op: op, key: key, put: put, need: n.cfg.r}
+	req := n.newRequest()
+	*req = request{client: client, op: op, key: key, put: put, need: n.cfg.r}
 	if put != nil {
 		req.need = n.cfg.w
 	}
 	n.chooseTargets(ctx, req)
 	if len(req.targets) < req.need {
 		n.answer(ctx, req, false) // unavailable: too few replicas it believes up
+		n.recycle(req)
 		return
 	}
 	n.nextReq++
@@ -101,6 +103,24 @@ func (n *replica) startRequest(ctx *sim.Context, client string, op uint64, key s
 	n.progress(ctx, req)
 }
 
+// newRequest returns a request to fill in, reusing a finished one: the
+// coordinator starts one for every client operation.
+func (n *replica) newRequest() *request {
+	if k := len(n.free); k > 0 {
+		req := n.free[k-1]
+		n.free = n.free[:k-1]
+		return req
+	}
+	return new(request)
+}
+
+// recycle keeps a finished request, which nothing refers to any more, for
+// reuse.
+func (n *replica) recycle(req *request) {
+	*req = request{}
+	n.free = append(n.free, req)
+}
+
 // onTick handles the requests past their deadline, oldest first, and ticks
 // again while requests are open.
 func (n *replica) onTick(ctx *sim.Context) {
@@ -110,7 +130,9 @@ func (n *replica) onTick(ctx *sim.Context) {
 		if !req.done && now >= req.deadline {
 			n.onTimeout(ctx, req, now)
 		}
-		if !req.done {
+		if req.done {
+			n.recycle(req) // out of pending since complete, and now of open
+		} else {
 			open = append(open, req)
 		}
 	}

@@ -144,7 +144,7 @@ func run(s Settings) ([]sim.Observation, int, error) {
 	if err := w.Run(); err != nil {
 		return nil, 0, err
 	}
-	return check.StampOps(w.History()), w.Events(), nil
+	return check.StampOpsInPlace(w.History()), w.Events(), nil // the world is dropped here
 }
 
 func timeout(s Settings) time.Duration {

@@ -30,6 +30,7 @@ type replica struct {
 	nextReq uint64
 	pending map[uint64]*request
 	open    []*request // requests in the order they started, for the tick
+	free    []*request // finished requests, for reuse (see newRequest)
 	ticking bool
 	suspect []time.Duration // local time until which each replica is believed down
 	now     time.Duration   // local time of the last event handled, for Inspect
