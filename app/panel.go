@@ -104,9 +104,12 @@ func (p *player) renderMetrics() app.UI {
 	}
 	return app.Div().Class("metrics").Body(
 		app.H4().Text("Metrics"),
+		app.If(len(rows) == 0, func() app.UI {
+			return app.P().Class("hint").Text("none counted yet; percentiles and the like come at the end")
+		}),
 		app.Table().Body(rows...),
 		app.If(res != "", func() app.UI { return app.P().Class("expect").Text(res) }),
-		app.If(p.sess.err != nil, func() app.UI { return app.P().Class("problem").Text(fmt.Sprint(p.sess.err)) }),
+		// A run that stopped says why beside the controls (see Render).
 	)
 }
 
