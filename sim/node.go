@@ -107,10 +107,16 @@ type node struct {
 	rng     *rand.Rand
 	ctx     Context
 	started bool
-	// lastTo and lastIdx remember the node this one last sent to (see
-	// World.lookup).
-	lastTo  string
-	lastIdx int32
+	// peers remembers the last few nodes this one sent to, replaced in
+	// turn (see World.lookup).
+	peers    [4]peer
+	nextPeer int
+}
+
+// peer is a destination a node sent to: its name and index.
+type peer struct {
+	name  string
+	index int32
 }
 
 // Role returns the role part of a node name: "client" for "client-2".

@@ -373,18 +373,21 @@ func (w *World) record(r rec, body any) {
 
 // lookup finds a destination by name. A map lookup per message shows up in
 // profiles, and most messages go to the sender of the message being handled
-// (a reply) or to the peer the node wrote to last (a client's server), so
-// those two are tried first.
+// (a reply) or to one of the few peers the node wrote to last (a client's
+// server, a coordinator's replicas), so those are tried first.
 func (w *World) lookup(from *node, to string) (int32, bool) {
 	if w.replyTo >= 0 && w.nodes[w.replyTo].name == to {
 		return w.replyTo, true
 	}
-	if from.lastTo == to && to != "" {
-		return from.lastIdx, true
+	for i := range from.peers {
+		if p := &from.peers[i]; p.name == to && to != "" {
+			return p.index, true
+		}
 	}
 	ti, ok := w.byName[to]
 	if ok {
-		from.lastTo, from.lastIdx = to, ti
+		from.peers[from.nextPeer] = peer{to, ti}
+		from.nextPeer = (from.nextPeer + 1) % len(from.peers)
 	}
 	return ti, ok
 }

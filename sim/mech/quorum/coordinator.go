@@ -205,7 +205,7 @@ func (n *replica) onReply(ctx *sim.Context, from string, id uint64, versions []V
 	if req == nil {
 		return
 	}
-	x := n.cfg.index[from]
+	x := n.cfg.index(from)
 	for i := range req.targets {
 		t := &req.targets[i]
 		if t.node == x && !t.replied {

@@ -75,7 +75,6 @@ type config struct {
 	reads          float64
 	think, timeout time.Duration
 	replicas       []string
-	index          map[string]int // replica name -> index
 }
 
 func newConfig(p mech.Params) *config {
@@ -83,14 +82,22 @@ func newConfig(p mech.Params) *config {
 		n: p.Int("n"), r: p.Int("r"), w: p.Int("w"), keys: p.Int("keys"),
 		sloppy: p.Bool("sloppy"), repair: p.Bool("read_repair"), vector: p.String("conflict") == "vector",
 		reads: p.Float("reads"), think: p.Duration("think"), timeout: p.Duration("timeout"),
-		index: map[string]int{},
 	}
 	for i := range p.Int("replicas") {
-		name := "replica-" + strconv.Itoa(i+1)
-		c.replicas = append(c.replicas, name)
-		c.index[name] = i
+		c.replicas = append(c.replicas, "replica-"+strconv.Itoa(i+1))
 	}
 	return c
+}
+
+// index returns the index of a replica by name, or -1 for another node.
+// A search of a few names costs less than a map lookup on every message.
+func (c *config) index(name string) int {
+	for i, r := range c.replicas {
+		if r == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // keyName returns the name of key i (from 0): "k1".

@@ -86,7 +86,7 @@ func (n *replica) Start(ctx *sim.Context) {
 // detection is local and driven by traffic).
 func (n *replica) Receive(ctx *sim.Context, from string, msg sim.Message) {
 	n.now = ctx.Now()
-	if i, ok := n.cfg.index[from]; ok {
+	if i := n.cfg.index(from); i >= 0 {
 		n.suspect[i] = 0
 	}
 	switch m := msg.(type) {

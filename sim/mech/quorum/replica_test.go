@@ -86,7 +86,7 @@ func world(t *testing.T, p mech.Params, probes map[string][]send, faults ...sim.
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		if _, isReplica := cfg.index[name]; !isReplica {
+		if cfg.index(name) < 0 {
 			must(t, w.AddNode(name, func() sim.Node { return &probe{script: probes[name], got: &got} }))
 		}
 	}
