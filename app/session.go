@@ -82,7 +82,7 @@ func (s *session) precompute() {
 
 func (s *session) restart() {
 	s.result, s.viols, s.violsAt = nil, nil, -1
-	s.run, s.err = s.sc.Start(scenario.Options{Limits: playerLimits})
+	s.run, s.err = s.sc.Start(scenario.Options{Limits: playerLimits, NoTrace: true})
 }
 
 // trace returns the run's trace up to now: every event of the whole run
@@ -174,6 +174,19 @@ func (s *session) park() {
 	s.parked = append(s.parked, s.run)
 }
 
+// differ names what two results of the same scenario disagree on, or "".
+func differ(a, b *scenario.Result) string {
+	switch {
+	case a.Events != b.Events:
+		return fmt.Sprintf("their number of events (%d, %d)", a.Events, b.Events)
+	case fmt.Sprint(a.Metrics) != fmt.Sprint(b.Metrics):
+		return fmt.Sprintf("their metrics (%v, %v)", a.Metrics, b.Metrics)
+	case fmt.Sprint(a.Violations) != fmt.Sprint(b.Violations):
+		return "their violations"
+	}
+	return ""
+}
+
 // step processes the next event.
 func (s *session) step() {
 	if s.run == nil || s.done() {
@@ -198,11 +211,18 @@ func (s *session) finish() {
 		return
 	}
 	s.result, s.err = s.run.Result()
-	if s.err == nil && s.final != nil && s.final.TraceHash != s.result.TraceHash {
-		// Both runs are of the same scenario: a difference is a
-		// determinism bug, which the student must not be shown as a result.
-		s.err = fmt.Errorf("two runs of the same scenario differ (%s, %s): the simulation is not deterministic; please report this scenario", s.final.TraceHash, s.result.TraceHash)
+	if s.err != nil || s.final == nil {
+		return
 	}
+	// The stepped run keeps no trace (seeking is faster without one); its
+	// hash is that of the run made on loading, of the same scenario. Both
+	// runs must agree on everything else: a difference is a determinism
+	// bug, which the student must not be shown as a result.
+	if d := differ(s.final, s.result); d != "" {
+		s.err = fmt.Errorf("two runs of the same scenario differ in %s: the simulation is not deterministic; please report this scenario", d)
+		return
+	}
+	s.result.TraceHash = s.final.TraceHash
 }
 
 // violations returns the invariant violations found so far. The checkers

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -14,6 +15,9 @@ import (
 // delivery (a dropped one ends in a cross), critical sections as bars on
 // their node's line, faults as marks. It shows a page of the run that
 // contains now; pages do not slide every frame, so drawing stays cheap.
+
+// maxTitledArrows is the most arrows drawn one by one, with a tooltip each.
+const maxTitledArrows = 150
 
 const (
 	stW      = 380.0
@@ -80,24 +84,42 @@ func (p *player) renderSpaceTime() app.UI {
 		bars = append(bars, rect(x0, y-6, max(x1-x0, 1), 12).Class(cls).Body(title(tip)))
 	}
 	var arrs []app.UI
-	for _, a := range arrows(p.sess.trace(), from, now, maxArrows) {
+	all := arrows(p.sess.trace(), from, now, maxArrows)
+	// Few arrows are drawn one by one, each naming its message on hover; a
+	// busy page is drawn as one path per kind of arrow, which the browser
+	// updates in one go (hundreds of elements with tooltips made seeking
+	// in a busy scenario slow, and are too dense to hover anyway).
+	merged := len(all) > maxTitledArrows
+	var paths [3]strings.Builder // arrow, flying, dropped
+	for _, a := range all {
 		y0, ok0 := row[a.From]
 		y1, ok1 := row[a.To]
 		if !ok0 || !ok1 {
 			continue
 		}
 		end := a.At
-		cls := "arrow"
+		cls, kind := "arrow", 0
 		switch {
 		case a.Dropped:
-			cls += " dropped"
+			cls, kind = "arrow dropped", 2
 		case a.InFlight:
-			cls += " flying"
+			cls, kind = "arrow flying", 1
 			end = now
 		}
 		p0 := point{x(a.Sent), y0}
 		p1 := lerp(p0, point{x(a.At), y1}, fraction(a.Sent, end, a.At))
+		if merged {
+			fmt.Fprintf(&paths[kind], "M%s %sL%s %s", f(p0.X), f(p0.Y), f(p1.X), f(p1.Y))
+			continue
+		}
 		arrs = append(arrs, line(p0, p1).Class(cls).Body(title(fmt.Sprintf("%s %s → %s at %s", a.Msg, a.From, a.To, fmtTime(a.Sent)))))
+	}
+	if merged {
+		for kind, cls := range []string{"arrow", "arrow flying", "arrow dropped"} {
+			if paths[kind].Len() > 0 {
+				arrs = append(arrs, svg("path").Class(cls).Attr("fill", "none").Attr("d", paths[kind].String()).DataSet("count", len(all)))
+			}
+		}
 	}
 	var marks []app.UI
 	for _, m := range faultMarks(p.sess.trace(), from) {

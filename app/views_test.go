@@ -2,8 +2,12 @@ package app
 
 import (
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"coordlab/sim"
 	"coordlab/sim/check"
@@ -111,5 +115,30 @@ func TestStPage(t *testing.T) {
 		if got := stPage(d); got != want {
 			t.Errorf("stPage(%v) = %v, want %v", d, got, want)
 		}
+	}
+}
+
+var (
+	arrowPath = regexp.MustCompile(`<path[^>]* class="arrow[" ]`)
+	arrowLine = regexp.MustCompile(`<line[^>]* class="arrow[" ]`)
+)
+
+// TestSpaceTimeMergesABusyPage checks that a page with many arrows is drawn
+// as one path per kind of arrow, and a quiet one arrow by arrow with
+// tooltips.
+func TestSpaceTimeMergesABusyPage(t *testing.T) {
+	p := newPlayer().Src(busy)
+	p.load()
+	p.sess.seek(59 * time.Second)
+	html := app.HTMLString(p.renderSpaceTime())
+	if !arrowPath.MatchString(html) || arrowLine.MatchString(html) {
+		t.Fatalf("a busy page is not drawn as merged paths: %.300s", html)
+	}
+	q := newPlayer().Src(pausedHolder)
+	q.load()
+	q.sess.seek(7500 * time.Millisecond)
+	html = app.HTMLString(q.renderSpaceTime())
+	if !arrowLine.MatchString(html) || !strings.Contains(html, "<title>") || arrowPath.MatchString(html) {
+		t.Fatalf("a quiet page is not drawn arrow by arrow with tooltips: %.300s", html)
 	}
 }

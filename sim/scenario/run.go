@@ -15,6 +15,7 @@ type Options struct {
 	Seed      uint64 // used when HasSeed; otherwise the scenario's seed
 	HasSeed   bool
 	KeepTrace bool       // keep every trace event (viewers, --trace)
+	NoTrace   bool       // no trace and no hash: the result's TraceHash is ""
 	Limits    sim.Limits // zero means sim.DefaultLimits
 }
 
@@ -51,7 +52,7 @@ func (s *Scenario) Start(opts Options) (*Run, error) {
 	if opts.HasSeed {
 		seed = opts.Seed
 	}
-	w := sim.New(sim.Config{Seed: seed, Duration: s.Duration, Network: s.Network, Limits: opts.Limits, KeepTrace: opts.KeepTrace})
+	w := sim.New(sim.Config{Seed: seed, Duration: s.Duration, Network: s.Network, Limits: opts.Limits, KeepTrace: opts.KeepTrace, NoTrace: opts.NoTrace})
 	if err := s.mech.Build(w, s.Params); err != nil {
 		return nil, fmt.Errorf("%s: building %s: %w", s.File, s.Mechanism, err)
 	}

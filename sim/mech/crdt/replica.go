@@ -51,6 +51,7 @@ type replica struct {
 	self  int
 	name  string
 	state State
+	str   string // state.String(), kept: merges compare it on every gossip
 	seq   uint64 // adds tagged by this replica, for unique OR-Set tags
 	peer  int    // the next peer to gossip to, counted from self
 }
@@ -65,6 +66,7 @@ func (n *replica) Start(ctx *sim.Context) {
 	if v, ok := ctx.Durable().Get("state"); ok {
 		n.state = v.(State)
 	}
+	n.str = n.state.String()
 	if v, ok := ctx.Durable().Get("seq"); ok {
 		n.seq = v.(uint64)
 	}
@@ -154,16 +156,17 @@ func presence(found bool) string {
 
 // set replaces the state, keeps it durable and observes it if it changed.
 func (n *replica) set(ctx *sim.Context, s State) {
-	if s.String() == n.state.String() {
+	str := s.String()
+	if str == n.str {
 		return
 	}
-	n.state = s
+	n.state, n.str = s, str
 	ctx.Durable().Put("state", s)
 	n.observe(ctx)
 }
 
 func (n *replica) observe(ctx *sim.Context) {
-	ctx.Observe(check.ReplicaState{Replica: n.name, Value: n.state.Value(), State: n.state.String()})
+	ctx.Observe(check.ReplicaState{Replica: n.name, Value: n.state.Value(), State: n.str})
 }
 
 // ReplicaView is what the mechanism panel shows of a replica.
@@ -177,5 +180,5 @@ func (n *replica) Inspect() any {
 	if n.state == nil {
 		return ReplicaView{}
 	}
-	return ReplicaView{Value: n.state.Value(), State: n.state.String()}
+	return ReplicaView{Value: n.state.Value(), State: n.str}
 }
