@@ -36,6 +36,7 @@ func (n *navbar) OnMount(ctx app.Context) {
 	ctx.ObserveState(stateStoreError, &n.storeErr)
 	if app.IsClient {
 		app.Window().Get("document").Get("documentElement").Call("setAttribute", "data-coordlab", "ready")
+		app.Window().Get("performance").Call("mark", "coordlab:ready")
 	}
 	ctx.Async(func() {
 		c, err := loadCourse(ctx)

@@ -59,10 +59,12 @@ func TestBrowserPerformance(t *testing.T) {
 		parts := eval[[]float64](t, ctx, `(() => {
 			const w = performance.getEntriesByType("resource").find(e => e.name.endsWith("/web/app.wasm"));
 			const n = performance.getEntriesByType("navigation")[0];
-			return [n ? n.domContentLoadedEventEnd : -1, w ? w.startTime : -1, w ? w.responseEnd : -1, w ? w.transferSize : -1];
+			const mark = name => { const m = performance.getEntriesByName(name); return m.length ? m[m.length - 1].startTime : -1; };
+			return [n ? n.domContentLoadedEventEnd : -1, w ? w.startTime : -1, w ? w.responseEnd : -1, w ? w.transferSize : -1,
+				mark("coordlab:main"), mark("coordlab:ready")];
 		})()`)
-		t.Logf("PERF navigation to an interactive lesson, %s: %.0f ms (from navigation start; DOM ready %.0f ms, app.wasm fetched %.0f–%.0f ms, %.0f bytes over the wire)",
-			label, ms, parts[0], parts[1], parts[2], parts[3])
+		t.Logf("PERF navigation to an interactive lesson, %s: %.0f ms (from navigation start; DOM ready %.0f ms, app.wasm fetched %.0f–%.0f ms, %.0f bytes over the wire, Go main at %.0f ms, app mounted at %.0f ms)",
+			label, ms, parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
 		_ = i
 	}
 

@@ -21,6 +21,9 @@ import (
 // the heap nears 256 MiB, so a long session does not take the machine's
 // memory.
 func main() {
+	// A User Timing mark: the end-to-end performance test reads when the
+	// Go program started, to tell compiling app.wasm from starting the app.
+	goapp.Window().Get("performance").Call("mark", "coordlab:main")
 	debug.SetGCPercent(800)
 	debug.SetMemoryLimit(256 << 20)
 	app.Routes()
