@@ -67,6 +67,16 @@ func TestBrowserPerformance(t *testing.T) {
 			label, ms, parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
 		_ = i
 	}
+	// Within the running app: from the course map, a click on the lesson.
+	step(t, ctx, "open the course map", chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-lesson="en/locks"] a`)))
+	inApp := eval[float64](t, ctx, `new Promise(r => {
+		const t0 = performance.now();
+		document.querySelector('li[data-lesson="en/locks"] a').click();
+		const f = () => document.querySelector('`+button+`') ? r(performance.now() - t0) : requestAnimationFrame(f);
+		f();
+	})`)
+	t.Logf("PERF navigation to an interactive lesson from the course map, in the running app: %.0f ms", inApp)
 
 	step(t, ctx, "open the busy scenario", chromedp.Navigate(srv.URL+"/play#s="+shareFragment(busyScenario)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-scenario="busy"] [data-action="play"]`)))
