@@ -33,8 +33,12 @@ type session struct {
 	// full is the trace of the whole run and final its result, from the
 	// run made when the scenario was loaded; result is set once the
 	// stepped run reaches the end (it is then final).
-	full   []sim.TraceEvent
-	final  *scenario.Result
+	full     []sim.TraceEvent
+	final    *scenario.Result
+	computed bool // precompute ran (full and final are set unless it failed)
+	// fresh is set until the student first moves the run: until then
+	// nothing is drawn from the trace, and it is not computed.
+	fresh  bool
 	result *scenario.Result
 	// viols caches the violations found up to violsAt.
 	viols   []check.Violation
@@ -60,15 +64,20 @@ const maxParked = 3
 // newSession starts a run of sc at time 0.
 func newSession(sc *scenario.Scenario) *session {
 	s := &session{sc: sc}
-	s.precompute()
 	s.restart()
 	s.seek(0) // the nodes start at time 0: show them started
+	s.fresh = true
 	return s
 }
 
-// precompute runs the whole scenario once, keeping its trace.
+// precompute runs the whole scenario once, keeping its trace, the first
+// time the trace or the final result is needed: at time 0 nothing is drawn
+// from it yet, so a lesson with many players opens without running them all.
 func (s *session) precompute() {
-	s.full, s.final = nil, nil
+	if s.computed {
+		return
+	}
+	s.computed = true
 	r, err := s.sc.Start(scenario.Options{KeepTrace: true, Limits: playerLimits})
 	if err != nil {
 		return // restart reports it
@@ -88,7 +97,11 @@ func (s *session) restart() {
 // trace returns the run's trace up to now: every event of the whole run
 // that happened at or before the current time.
 func (s *session) trace() []sim.TraceEvent {
+	if s.fresh {
+		return nil
+	}
 	now := s.now()
+	s.precompute()
 	n := sort.Search(len(s.full), func(i int) bool { return s.full[i].At > now })
 	return s.full[:n]
 }
@@ -118,6 +131,7 @@ func (s *session) done() bool {
 // seek moves the run to virtual time t, re-running from the start when t
 // lies in the past.
 func (s *session) seek(t sim.Time) {
+	s.fresh = false
 	if s.run == nil {
 		return
 	}
@@ -189,6 +203,7 @@ func differ(a, b *scenario.Result) string {
 
 // step processes the next event.
 func (s *session) step() {
+	s.fresh = false
 	if s.run == nil || s.done() {
 		return
 	}
@@ -211,6 +226,7 @@ func (s *session) finish() {
 		return
 	}
 	s.result, s.err = s.run.Result()
+	s.precompute()
 	if s.err != nil || s.final == nil {
 		return
 	}
@@ -273,7 +289,7 @@ func (s *session) replace(c *scenario.Scenario, t sim.Time) error {
 		s.seek(t)
 		return fmt.Errorf("the changed scenario does not start: %v", err)
 	}
-	s.precompute()
+	s.full, s.final, s.computed = nil, nil, false
 	s.seek(t)
 	return nil
 }

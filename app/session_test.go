@@ -217,3 +217,21 @@ func TestPlayerStopsAtItsLimits(t *testing.T) {
 		t.Fatal("a run stopped at its limit is not done")
 	}
 }
+
+// TestSessionRunsTheWholeScenarioOnlyWhenMoved checks that a player that is
+// only shown does not run its scenario to the end (a lesson may hold a
+// dozen), and that the first move computes what the drawings need.
+func TestSessionRunsTheWholeScenarioOnlyWhenMoved(t *testing.T) {
+	s := newSession(parse(t, pausedHolder))
+	if s.computed || s.trace() != nil {
+		t.Fatal("a player that was only shown ran its scenario to the end")
+	}
+	s.seek(3 * time.Second)
+	if len(s.trace()) == 0 || !s.computed {
+		t.Fatal("after a seek the trace is not there to draw")
+	}
+	s.runToEnd()
+	if s.result == nil || s.result.TraceHash == "" || s.result.TraceHash != s.final.TraceHash {
+		t.Fatalf("the ended run shows hash %q", s.result.TraceHash)
+	}
+}
