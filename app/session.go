@@ -23,9 +23,10 @@ import (
 // player shows is always what the exported YAML reproduces.
 //
 // The whole run is computed once, with its trace kept (DESIGN section 8
-// budgets the memory for it), when the scenario is loaded or changed: the
-// drawings read that trace up to now, and the world that is stepped and
-// re-run for node state keeps no trace, which halves the cost of a seek.
+// budgets the memory for it), the first time the student moves the run
+// after the scenario was loaded or changed: the drawings read that trace up
+// to now. The world that is stepped and re-run for node state keeps no
+// trace and computes no hash; the run's hash is the whole run's.
 type session struct {
 	sc  *scenario.Scenario
 	run *scenario.Run
@@ -52,9 +53,9 @@ type session struct {
 }
 
 // playerLimits bound a run in the browser, where its whole trace is kept
-// and a long run would freeze the tab or exhaust its memory: 400,000 events
-// take about a second and a hundred megabytes there, several times the
-// largest scenario of the course. A bigger scenario stops with an error
+// and a long run would freeze the tab or exhaust its memory. 400,000 events
+// is six times the biggest run offered in the browser (the CAP explorer's
+// 10,000 operations: 64,578 events). A bigger scenario stops with an error
 // that says which limit it hit; the CLI allows more (sim.DefaultLimits).
 var playerLimits = sim.Limits{MaxNodes: sim.DefaultLimits.MaxNodes, MaxDuration: sim.DefaultLimits.MaxDuration, MaxEvents: 400_000}
 

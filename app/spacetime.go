@@ -117,7 +117,7 @@ func (p *player) renderSpaceTime() app.UI {
 	if merged {
 		for kind, cls := range []string{"arrow", "arrow flying", "arrow dropped"} {
 			if paths[kind].Len() > 0 {
-				arrs = append(arrs, svg("path").Class(cls).Attr("fill", "none").Attr("d", paths[kind].String()).DataSet("count", len(all)))
+				arrs = append(arrs, svg("path").Class(cls).Attr("fill", "none").Attr("d", paths[kind].String()))
 			}
 		}
 	}

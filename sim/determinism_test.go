@@ -133,11 +133,17 @@ func TestStepMatchesRun(t *testing.T) {
 
 // BenchmarkKernel measures raw event throughput: 16 nodes bouncing messages
 // with timers, no faults. Target: at least 5 million events a second.
-func BenchmarkKernel(b *testing.B) {
+func BenchmarkKernel(b *testing.B) { benchmarkKernel(b, false) }
+
+// BenchmarkKernelUntraced is the same without the trace and its hash
+// (Config.NoTrace), as the CAP explorer runs.
+func BenchmarkKernelUntraced(b *testing.B) { benchmarkKernel(b, true) }
+
+func benchmarkKernel(b *testing.B, untraced bool) {
 	b.ReportAllocs()
 	events := 0
 	for i := 0; i < b.N; i++ {
-		w := New(Config{Seed: uint64(i), Duration: 10 * time.Second, Network: DefaultNetwork})
+		w := New(Config{Seed: uint64(i), Duration: 10 * time.Second, Network: DefaultNetwork, NoTrace: untraced})
 		for n := 0; n < 16; n++ {
 			name := "n-" + string(rune('a'+n))
 			peer := "n-" + string(rune('a'+(n+1)%16))

@@ -345,7 +345,6 @@ func (w *World) start(n *node) {
 // clock. body, if not nil, describes the content for kept traces.
 func (w *World) record(r rec, body any) {
 	if w.cfg.NoTrace {
-		w.trace.count++
 		return
 	}
 	local := w.now

@@ -10,7 +10,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,14 +98,7 @@ func median(xs []float64) float64 {
 }
 
 func TestBrowserCAP(t *testing.T) {
-	requireChromium(t)
-	wasm := buildWasm(t)
-	h, err := Handler(Options{Wasm: wasm, LessonsDir: "testdata/course"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serveLab(t, "testdata/course")
 	ctx, consoleErrors := browser(t)
 
 	var runMs, checkMs []float64

@@ -4,7 +4,6 @@ package server
 
 import (
 	"io/fs"
-	"net/http/httptest"
 	"strconv"
 	"testing"
 
@@ -18,13 +17,7 @@ import (
 // and no page logs an error. (coordlab test runs the same scenarios
 // natively; this is what a student sees.)
 func TestBrowserBuiltinCourse(t *testing.T) {
-	requireChromium(t)
-	h, err := Handler(Options{Wasm: buildWasm(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serveLab(t, "") // the built-in course
 	course, err := lessons.LoadCourse(lessons.Builtin())
 	if err != nil {
 		t.Fatal(err)

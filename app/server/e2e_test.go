@@ -110,6 +110,20 @@ func buildWasm(t *testing.T) string {
 	return wasmPath
 }
 
+// serveLab serves the lab with the course in lessonsDir ("" for the
+// built-in one) and the app.wasm under test, until the test ends.
+func serveLab(t *testing.T, lessonsDir string) *httptest.Server {
+	t.Helper()
+	requireChromium(t)
+	h, err := Handler(Options{Wasm: buildWasm(t), LessonsDir: lessonsDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 // browser starts headless Chromium and returns a tab's context and the
 // console errors collected so far.
 func browser(t *testing.T) (context.Context, func() []string) {
@@ -277,14 +291,7 @@ func runToEnd(t *testing.T, ctx context.Context, player string) string {
 }
 
 func TestBrowser(t *testing.T) {
-	requireChromium(t)
-	wasm := buildWasm(t)
-	h, err := Handler(Options{Wasm: wasm, LessonsDir: "testdata/course"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serveLab(t, "testdata/course")
 	ctx, consoleErrors := browser(t)
 	base := srv.URL
 

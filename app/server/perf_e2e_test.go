@@ -7,7 +7,6 @@ import (
 	"compress/flate"
 	"encoding/base64"
 	"fmt"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -39,19 +38,12 @@ func shareFragment(yaml string) string {
 // benchmarks and reports) navigation to an interactive lesson, the player's
 // frame rate with 200 messages in flight, and seeking in a 60-second run.
 func TestBrowserPerformance(t *testing.T) {
-	requireChromium(t)
-	wasm := buildWasm(t)
-	h, err := Handler(Options{Wasm: wasm, LessonsDir: "testdata/course"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serveLab(t, "testdata/course")
 	ctx, _ := browser(t)
 
 	const button = `[data-scenario="paused-holder"] [data-action="run-to-end"]`
 	whenThere := `new Promise(r => { const f = () => document.querySelector('` + button + `') ? r(performance.now()) : requestAnimationFrame(f); f(); })`
-	for i, label := range []string{"first visit", "second visit (cached)", "third visit (cached)"} {
+	for _, label := range []string{"first visit", "second visit (cached)", "third visit (cached)"} {
 		step(t, ctx, "open the lesson", chromedp.Navigate(srv.URL+"/lesson/en/locks"))
 		ms := eval[float64](t, ctx, whenThere)
 		// Where the time went: app.wasm's download (compiled as it streams
@@ -65,7 +57,6 @@ func TestBrowserPerformance(t *testing.T) {
 		})()`)
 		t.Logf("PERF navigation to an interactive lesson, %s: %.0f ms (from navigation start; DOM ready %.0f ms, app.wasm fetched %.0f–%.0f ms, %.0f bytes over the wire, Go main at %.0f ms, app mounted at %.0f ms)",
 			label, ms, parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
-		_ = i
 	}
 	// Within the running app: from the course map, a click on the lesson.
 	step(t, ctx, "open the course map", chromedp.Navigate(srv.URL+"/"),
@@ -133,13 +124,7 @@ func TestBrowserPerformance(t *testing.T) {
 // TestBrowserOffline loads the lab once, lets go-app's service worker cache
 // it, stops the server, and checks that the lab still opens.
 func TestBrowserOffline(t *testing.T) {
-	requireChromium(t)
-	wasm := buildWasm(t)
-	h, err := Handler(Options{Wasm: wasm, LessonsDir: "testdata/course"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
+	srv := serveLab(t, "testdata/course")
 	ctx, _ := browser(t)
 	step(t, ctx, "first visit", chromedp.Navigate(srv.URL+"/lesson/en/locks"), chromedp.WaitReady(chromedp.CSS(ready)))
 	eval[bool](t, ctx, `navigator.serviceWorker.ready.then(() => true)`)

@@ -4,11 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -34,7 +32,7 @@ import (
 // Under WebAssembly there is one thread and no preemption: porcupine's
 // search would never let its timeout fire and would hang the browser tab on
 // a hard history. The model's Step therefore yields to the scheduler every
-// few thousand steps (see yieldEvery), which lets the timer run and stop the
+// few thousand steps (see yieldSometimes), which lets the timer run and stop the
 // search. The yield changes nothing about what the search explores.
 
 // LinearizabilityTimeout bounds the time spent checking one history; it is
@@ -205,20 +203,12 @@ type opMeta struct {
 	Failed bool
 }
 
-// yieldEvery is how many model steps the search takes between two yields
-// to the scheduler; steps counts them, across concurrent searches.
-const yieldEvery = 4096
-
-var steps atomic.Uint64
-
 // kvModel is the sequential specification of one key: its state is the
 // key's value, "" before the first write.
 var kvModel = porcupine.Model{
 	Init: func() any { return "" },
 	Step: func(state, input, output any) (bool, any) {
-		if steps.Add(1)%yieldEvery == 0 {
-			runtime.Gosched()
-		}
+		yieldSometimes()
 		s, in, out := state.(string), input.(kvInput), output.(kvOutput)
 		switch in.Kind {
 		case "put":

@@ -195,32 +195,29 @@ func linearizable(h []sim.Observation, stale, lost []check.Violation, search boo
 	return true, true, "linearizable: one order of the operations, respecting real time, explains every read", 0
 }
 
-// region names the corner of the CAP / PACELC space from what was measured:
-// the stale reads and lost updates of each period, and a linearizability
-// verdict whose witness falls in it (concurrent siblings, or an order of
-// operations only the search finds impossible, neither of which the two
-// counts see).
+// region names the corner of the CAP / PACELC space from what was measured
+// in each period: its stale reads and lost updates, and a linearizability
+// verdict whose witness falls in it (concurrent siblings, or an order only
+// the search finds impossible, neither of which the two counts see).
 func region(s Settings, sum Summary) (string, string) {
 	from, to := s.PartitionAt, s.PartitionAt+s.PartitionLength
-	witness := func(during bool) bool {
-		if !sum.LinearizabilityChecked || sum.Linearizable {
-			return false
+	// anomaly says what shows that the operations of a period were not
+	// consistent, or "" when nothing does.
+	anomaly := func(m Measures, during bool) string {
+		if m.StaleReads+m.LostUpdates > 0 {
+			return fmt.Sprintf("%d reads were stale and %d writes lost", m.StaleReads, m.LostUpdates)
 		}
-		in := s.Partition && sum.LinearizabilityAt >= from && sum.LinearizabilityAt < to
-		return in == during
+		at := sum.LinearizabilityAt
+		if sum.LinearizabilityChecked && !sum.Linearizable && (s.Partition && at >= from && at < to) == during {
+			return "the history is " + sum.LinearizabilityDetail
+		}
+		return ""
 	}
 	e := sum.Outside
-	else_ := fmt.Sprintf("Without a partition, operations took %v at the median and %v at p99", round(e.P50), round(e.P99))
-	var name string
-	switch {
-	case e.StaleReads+e.LostUpdates > 0:
-		name = "EL"
-		else_ += fmt.Sprintf(", and %d reads were stale and %d writes lost: it gave up consistency (EL).", e.StaleReads, e.LostUpdates)
-	case witness(false):
-		name = "EL"
-		else_ += ", and though no read was stale by the simple test, the history is " + sum.LinearizabilityDetail + " — it gave up consistency (EL)."
-	default:
-		name = "EC"
+	name, else_ := "EC", fmt.Sprintf("Without a partition, operations took %v at the median and %v at p99", round(e.P50), round(e.P99))
+	if a := anomaly(e, false); a != "" {
+		name, else_ = "EL", else_+", and "+a+" — it gave up consistency (EL)."
+	} else {
 		else_ += " and no read was stale: it paid latency for consistency (EC)."
 	}
 	if !s.Partition {
@@ -228,21 +225,16 @@ func region(s Settings, sum Summary) (string, string) {
 	}
 	d := sum.During
 	during := fmt.Sprintf("During the %v partition %.1f%% of operations succeeded", s.PartitionLength, 100*d.Availability)
-	if d.StaleReads+d.LostUpdates == 0 && witness(true) {
-		if d.Availability >= available {
-			return "PA/" + name, during + ", but the history is " + sum.LinearizabilityDetail + " — it chose availability (PA). " + else_
-		}
-		return "P0/" + name, during + " and still the history is " + sum.LinearizabilityDetail + " — neither available nor consistent. " + else_
-	}
-	switch dc := d.StaleReads+d.LostUpdates == 0; {
-	case d.Availability >= available && dc:
+	switch a := anomaly(d, true); {
+	case d.Availability >= available && a == "":
 		return "PA/" + name, during + " and no read was stale: it stayed available, and this time nothing showed the price (PA). " + else_
 	case d.Availability >= available:
-		return "PA/" + name, during + fmt.Sprintf(", but %d reads were stale and %d writes lost: it chose availability (PA). ", d.StaleReads, d.LostUpdates) + else_
-	case dc:
+		return "PA/" + name, during + ", but " + a + " — it chose availability (PA). " + else_
+	case a == "":
 		return "PC/" + name, during + " and no read was stale: it refused rather than answer wrongly (PC). " + else_
+	default:
+		return "P0/" + name, during + " and still " + a + " — neither available nor consistent. " + else_
 	}
-	return "P0/" + name, during + fmt.Sprintf(" and still %d reads were stale and %d writes lost: neither available nor consistent. ", d.StaleReads, d.LostUpdates) + else_
 }
 
 func round(d time.Duration) time.Duration { return d.Round(100 * time.Microsecond) }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -126,6 +127,13 @@ func RunFile(t *testing.T, file string) *scenario.Result {
 	if !*res.ExpectationMet {
 		t.Errorf("%s (seed %d): expectation not met:\n  %s\n%s", file, res.Seed,
 			strings.Join(res.Failures, "\n  "), Summary(res))
+	}
+	// An expectation may name only declared metrics, so a metric counted
+	// but not declared could be printed and never checked.
+	for k := range res.Metrics {
+		if !slices.Contains(s.Mech().Metrics, k) {
+			t.Errorf("%s reports metric %s, which the %s catalog entry does not declare", file, k, s.Mechanism)
+		}
 	}
 	return res
 }
