@@ -30,3 +30,12 @@ func readFile(file app.Value, then func(string)) {
 	})
 	file.Call("text").Call("then", done)
 }
+
+// mark records a User Timing mark ("coordlab:ready", "coordlab:lesson"):
+// the end-to-end performance test reads them to tell where a page load's
+// time went.
+func mark(name string) {
+	if app.IsClient {
+		app.Window().Get("performance").Call("mark", name)
+	}
+}

@@ -10,6 +10,12 @@ import (
 // client, which would link a TLS stack into app.wasm for nothing: the
 // browser speaks HTTP already. Call it off the UI goroutine.
 func fetchURL(u string) ([]byte, error) {
+	return awaitFetch(u, app.Window().Call("fetch", u))
+}
+
+// awaitFetch waits for the response to a fetch of u started earlier (a
+// JavaScript promise of a Response) and reads its body.
+func awaitFetch(u string, response app.Value) ([]byte, error) {
 	type result struct {
 		b   []byte
 		err error
@@ -37,7 +43,7 @@ func fetchURL(u string) ([]byte, error) {
 		resp.Call("arrayBuffer").Call("then", onBody, onErr)
 		return nil
 	})
-	app.Window().Call("fetch", u).Call("then", onResp, onErr)
+	response.Call("then", onResp, onErr)
 	r := <-done
 	release()
 	return r.b, r.err

@@ -33,7 +33,7 @@ func (h *home) OnNav(ctx app.Context) {
 	}
 	ctx.Page().SetTitle("coordlab — course")
 	ctx.Async(func() {
-		c, err := loadCourse(ctx)
+		c, err := loadCourse()
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				if err != errServerSide {

@@ -45,8 +45,10 @@ func (l *lessonPage) OnNav(ctx app.Context) {
 	l.lang, l.slug, l.lesson, l.problem = lang, slug, nil, ""
 	setLang(ctx, lang)
 	ctx.Async(func() {
-		c, cerr := loadCourse(ctx)
-		les, err := loadLesson(ctx, lang, slug)
+		go loadCourse() // side by side with the lesson
+		les, err := loadLesson(lang, slug)
+		c, cerr := loadCourse()
+		mark("coordlab:lesson")
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				if err != errServerSide {

@@ -36,10 +36,10 @@ func (n *navbar) OnMount(ctx app.Context) {
 	ctx.ObserveState(stateStoreError, &n.storeErr)
 	if app.IsClient {
 		app.Window().Get("document").Get("documentElement").Call("setAttribute", "data-coordlab", "ready")
-		app.Window().Get("performance").Call("mark", "coordlab:ready")
+		mark("coordlab:ready")
 	}
 	ctx.Async(func() {
-		c, err := loadCourse(ctx)
+		c, err := loadCourse()
 		if err != nil {
 			return // the page itself reports a missing course
 		}

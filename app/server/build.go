@@ -34,6 +34,17 @@ func Build(opts Options) error {
 	if err := goapp.GenerateStaticWebsite(opts.Out, h, s.pages...); err != nil {
 		return fmt.Errorf("build: %v", err)
 	}
+	appJS := filepath.Join(opts.Out, "app.js")
+	js, err := os.ReadFile(appJS)
+	if err != nil {
+		return fmt.Errorf("build: %v", err)
+	}
+	if js, err = deferServiceWorker(js); err != nil {
+		return fmt.Errorf("build: %v", err)
+	}
+	if err := writeFile(appJS, js); err != nil {
+		return err
+	}
 	for _, p := range s.pages {
 		if p == "/" {
 			continue

@@ -28,7 +28,11 @@ func Handler(opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return secure(s.handler()), nil
+	h, err := s.serveHandler()
+	if err != nil {
+		return nil, err
+	}
+	return secure(h), nil
 }
 
 // secure adds the security headers to every response.
@@ -54,16 +58,20 @@ func Serve(ctx context.Context, opts Options, out io.Writer) error {
 	if s.warn != nil {
 		fmt.Fprintf(out, "coordlab: the course has problems (the lessons still show):\n%v\n", s.warn)
 	}
+	h, err := s.serveHandler()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return fmt.Errorf("serve: listening on %s: %v", opts.Addr, err)
 	}
-	srv := &http.Server{Handler: secure(s.handler()), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: secure(h), ReadHeaderTimeout: 10 * time.Second}
 	course := "the built-in course"
 	if opts.LessonsDir != "" {
 		course = opts.LessonsDir
 	}
-	fmt.Fprintf(out, "coordlab: serving %s at %s\n", course, url(ln.Addr()))
+	fmt.Fprintf(out, "coordlab: serving %s at %s\n", course, urlOf(ln.Addr()))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -79,7 +87,7 @@ func Serve(ctx context.Context, opts Options, out io.Writer) error {
 	}
 }
 
-func url(a net.Addr) string {
+func urlOf(a net.Addr) string {
 	host := a.String()
 	if strings.HasPrefix(host, "[::]:") || strings.HasPrefix(host, "0.0.0.0:") {
 		host = "localhost" + host[strings.LastIndex(host, ":"):]

@@ -5,6 +5,7 @@ package server
 import (
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -127,6 +128,39 @@ func TestBuildWritesAStaticSite(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(out, "lesson/en/locks.html"))
 	if !strings.Contains(string(b), `http-equiv="Content-Security-Policy"`) {
 		t.Errorf("static pages carry no CSP meta tag")
+	}
+	js, _ := os.ReadFile(filepath.Join(out, "app.js"))
+	checkDeferredWorker(t, "the static site's app.js", string(js))
+}
+
+// checkDeferredWorker checks that app.js registers go-app's service worker
+// only once the app is ready (appjs.go).
+func checkDeferredWorker(t *testing.T, what, js string) {
+	t.Helper()
+	if strings.Contains(js, swCall) || !strings.Contains(js, "goappInitServiceWorker()") || !strings.Contains(js, `html.dataset.coordlab !== "ready"`) {
+		t.Errorf("%s registers the service worker at once, or never; want it registered once the app is ready", what)
+	}
+}
+
+func TestAppJSDefersTheServiceWorker(t *testing.T) {
+	h, err := Handler(Options{Wasm: fakeWasm(t), LessonsDir: "testdata/course"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/app.js", "/goapp.js"} {
+		resp := get(t, h, p, "gzip, br")
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Length") != fmt.Sprint(len(body)) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/javascript") {
+			t.Errorf("GET %s = %d, %s bytes announced for %d, type %q", p, resp.StatusCode, resp.Header.Get("Content-Length"), len(body), resp.Header.Get("Content-Type"))
+		}
+		checkDeferredWorker(t, "GET "+p, string(body))
+	}
+	// A go-app whose app.js registers the worker otherwise is refused by
+	// name, rather than served with the worker racing the first load.
+	for _, js := range []string{"goappInitWebAssembly();\n", swCall + swCall} {
+		if _, err := deferServiceWorker([]byte(js)); err == nil || !strings.Contains(err.Error(), "appjs.go") {
+			t.Errorf("deferServiceWorker(%q) = %v; want an error that points to appjs.go", js, err)
+		}
 	}
 }
 

@@ -27,5 +27,6 @@ func main() {
 	debug.SetGCPercent(800)
 	debug.SetMemoryLimit(256 << 20)
 	app.Routes()
+	app.Prefetch()
 	goapp.RunWhenOnBrowser()
 }
