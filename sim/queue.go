@@ -29,21 +29,31 @@ type event struct {
 
 // key orders events: by time, then scheduled faults after everything else of
 // the same instant, then by sequence number. The heap moves only keys; the
-// events themselves stay put in a slab.
+// events themselves stay put in a slab. A key is two words, so that the
+// heap moves and compares as little as it can (under WebAssembly, whose Go
+// code keeps structs in memory, each word counts): ord holds the late bit,
+// the sequence number (below 2^39: half a trillion events) and the event's
+// slot in the slab. Sequence numbers are unique, so the slot never decides
+// the order.
 type key struct {
-	at   Time
-	ord  uint64 // seq, with the top bit set for late events
-	slot int32
+	at  Time
+	ord uint64 // late bit | seq << keySlotBits | slot
 }
 
-const lateBit = 1 << 63
+const (
+	lateBit     = 1 << 63
+	keySlotBits = 24
+	// maxQueued bounds the events waiting in the queue at once (16.7
+	// million), far beyond any scenario the limits let run.
+	maxQueued   = 1 << keySlotBits
+	keySlotMask = maxQueued - 1
+)
 
 func (a key) before(b key) bool {
-	if a.at != b.at {
-		return a.at < b.at
-	}
-	return a.ord < b.ord
+	return a.at < b.at || a.at == b.at && a.ord < b.ord
 }
+
+func (k key) slot() int32 { return int32(k.ord & keySlotMask) }
 
 // queue is a binary min-heap of event keys over a slab of events. It is
 // written out rather than built on container/heap to avoid an interface call
@@ -67,7 +77,7 @@ func (q *queue) push(e event, seq uint64) {
 		slot = int32(len(q.slab))
 		q.slab = append(q.slab, e)
 	}
-	k := key{at: e.at, ord: seq, slot: slot}
+	k := key{at: e.at, ord: seq<<keySlotBits | uint64(slot)}
 	if e.late {
 		k.ord |= lateBit
 	}
@@ -87,7 +97,9 @@ func (q *queue) push(e event, seq uint64) {
 // peekAt returns the time of the earliest event.
 func (q *queue) peekAt() Time { return q.keys[0].at }
 
-func (q *queue) pop() event {
+// pop removes the earliest event from the heap and returns its slot in the
+// slab, where it stays until release.
+func (q *queue) pop() int32 {
 	top := q.keys[0]
 	n := len(q.keys) - 1
 	last := q.keys[n]
@@ -111,8 +123,11 @@ func (q *queue) pop() event {
 		}
 		q.keys[i] = last
 	}
-	e := q.slab[top.slot]
-	q.slab[top.slot] = event{} // drop references for the GC
-	q.free = append(q.free, top.slot)
-	return e
+	return top.slot()
+}
+
+// release frees the slot of an event popped and handled.
+func (q *queue) release(slot int32) {
+	q.slab[slot] = event{} // drop references for the GC
+	q.free = append(q.free, slot)
 }

@@ -5,7 +5,7 @@ import (
 	"unsafe"
 )
 
-// The event is copied into and out of the queue's slab on every step; keep
+// The event is copied into the queue's slab on every send and timer; keep
 // it within one cache line.
 func TestEventFitsACacheLine(t *testing.T) {
 	if size := unsafe.Sizeof(event{}); size > 64 {

@@ -22,7 +22,7 @@ var DefaultLimits = Limits{MaxNodes: 64, MaxDuration: time.Hour, MaxEvents: 20_0
 
 // LimitError reports a run stopped at one of its Limits.
 type LimitError struct {
-	What  string // "nodes", "duration" or "events"
+	What  string // "nodes", "of virtual time", "events" or "events waiting at once"
 	Limit string
 	At    Time
 }
@@ -247,10 +247,15 @@ func (w *World) Step() (bool, error) {
 		w.err = &LimitError{What: "events", Limit: fmt.Sprint(w.cfg.Limits.MaxEvents), At: w.now}
 		return false, w.err
 	}
-	e := w.q.pop()
+	// The event is handled where it lies in the queue's slab, not copied
+	// out (under WebAssembly each copy of its 64 bytes shows); its slot is
+	// reused only once it is released.
+	slot := w.q.pop()
+	e := &w.q.slab[slot]
 	w.now = e.at
 	w.events++
 	w.dispatch(e)
+	w.q.release(slot)
 	for len(w.published) > 0 {
 		symbol := w.published[0]
 		w.published = w.published[1:]
@@ -307,11 +312,17 @@ func (w *World) finish() {
 type End struct{}
 
 func (w *World) push(e event) {
+	if w.q.len() >= maxQueued {
+		if w.err == nil {
+			w.err = &LimitError{What: "events waiting at once", Limit: fmt.Sprint(maxQueued), At: w.now}
+		}
+		return
+	}
 	w.seq++
 	w.q.push(e, w.seq)
 }
 
-func (w *World) dispatch(e event) {
+func (w *World) dispatch(e *event) {
 	switch e.kind {
 	case evStart:
 		n := w.nodes[e.node]
@@ -342,7 +353,9 @@ func (w *World) start(n *node) {
 }
 
 // record adds a trace event stamped with the time and the node's local
-// clock. body, if not nil, describes the content for kept traces.
+// clock. body, if not nil, describes the content for kept traces. The hot
+// paths (send, deliver, fire, observe) test NoTrace before they build the
+// record, which under WebAssembly costs more than the call.
 func (w *World) record(r rec, body any) {
 	if w.cfg.NoTrace {
 		return
@@ -407,20 +420,24 @@ func (w *World) send(from *node, to string, msg Message) {
 	for c := 0; c < copies; c++ {
 		lost := w.net.Loss > 0 && w.netRNG.Float64() < w.net.Loss
 		at := w.now + w.net.Latency.draw(w.netRNG)
-		r := rec{kind: TraceSend, node: from.index, peer: ti, msg: msg.Kind(), id: id, until: at}
-		if c == 1 {
-			r.detail = "duplicate"
+		if !w.cfg.NoTrace {
+			r := rec{kind: TraceSend, node: from.index, peer: ti, msg: msg.Kind(), id: id, until: at}
+			if c == 1 {
+				r.detail = "duplicate"
+			}
+			w.record(r, msg)
+			if lost {
+				w.record(rec{kind: TraceDrop, node: from.index, peer: ti, msg: r.msg, id: id, detail: "lost"}, nil)
+			}
 		}
-		w.record(r, msg)
 		if lost {
-			w.record(rec{kind: TraceDrop, node: from.index, peer: ti, msg: r.msg, id: id, detail: "lost"}, nil)
 			continue
 		}
 		w.push(event{at: at, kind: evDeliver, node: ti, from: from.index, epoch: dest.epoch, id: id, msg: msg})
 	}
 }
 
-func (w *World) deliver(e event) {
+func (w *World) deliver(e *event) {
 	n := w.nodes[e.node]
 	from := w.nodes[e.from]
 	drop := ""
@@ -432,18 +449,20 @@ func (w *World) deliver(e event) {
 	case !w.links.crosses(e.from, e.node):
 		drop = "partitioned"
 	case n.status == Paused:
-		n.pending = append(n.pending, e)
+		n.pending = append(n.pending, *e)
 		return
 	}
 	if drop != "" {
 		w.record(rec{kind: TraceDrop, node: n.index, peer: from.index, msg: e.msg.Kind(), id: e.id, detail: drop}, nil)
 		return
 	}
-	r := rec{kind: TraceDeliver, node: n.index, peer: from.index, id: e.id}
-	if w.trace.keep {
-		r.msg = e.msg.Kind() // the hash takes the kind from the send
+	if !w.cfg.NoTrace {
+		r := rec{kind: TraceDeliver, node: n.index, peer: from.index, id: e.id}
+		if w.trace.keep {
+			r.msg = e.msg.Kind() // the hash takes the kind from the send
+		}
+		w.record(r, nil)
 	}
-	w.record(r, nil)
 	w.replyTo = from.index
 	n.impl.Receive(&n.ctx, from.name, e.msg)
 	w.replyTo = -1
@@ -490,19 +509,21 @@ func (w *World) scheduleTimer(slot int32) {
 	w.push(event{at: at, kind: evTimer, node: n.index, from: slot, epoch: n.epoch, id: t.serial, gen: t.gen})
 }
 
-func (w *World) fire(e event) {
+func (w *World) fire(e *event) {
 	n := w.nodes[e.node]
 	t := &w.timers[e.from]
 	if !t.live || t.serial != e.id || t.gen != e.gen || n.epoch != e.epoch || n.status == Crashed {
 		return // cancelled, rescheduled, or lost in a crash
 	}
 	if n.status == Paused {
-		n.pending = append(n.pending, e)
+		n.pending = append(n.pending, *e)
 		return
 	}
 	tag := t.tag
 	w.freeTimer(e.from)
-	w.record(rec{kind: TraceTimer, node: n.index, peer: -1, id: e.id}, tag)
+	if !w.cfg.NoTrace {
+		w.record(rec{kind: TraceTimer, node: n.index, peer: -1, id: e.id}, tag)
+	}
 	n.impl.Timer(&n.ctx, tag)
 }
 
@@ -521,7 +542,9 @@ func (w *World) nodeTimers(n *node) []int32 {
 
 func (w *World) observe(n *node, v any) {
 	w.history = append(w.history, Observation{At: w.now, Node: n.name, Value: v})
-	w.record(rec{kind: TraceObserve, node: n.index, peer: -1, value: v}, nil)
+	if !w.cfg.NoTrace {
+		w.record(rec{kind: TraceObserve, node: n.index, peer: -1, value: v}, nil)
+	}
 }
 
 func (w *World) publish(symbol, name string) {
