@@ -140,9 +140,21 @@ func (r *regHistory) newest(read *Op) sim.Time {
 	return m
 }
 
-func checkStaleRead(h []sim.Observation) []Violation {
+func checkStaleRead(h []sim.Observation) []Violation { return staleReads(regHistories(h)) }
+
+// StaleReadsAndLostUpdates returns what StaleRead and LostUpdate find in h,
+// indexing the history once for both: the CAP explorer checks a
+// 10,000-operation history on every move of a slider.
+func StaleReadsAndLostUpdates(h []sim.Observation) (stale, lost []Violation) {
+	regs := regHistories(h)
+	lost = append(discardedWritesIn(h, regs), lostInMerge(h)...)
+	sortReplicaViolations(lost)
+	return staleReads(regs), lost
+}
+
+func staleReads(regs []*regHistory) []Violation {
 	var out []Violation
-	for _, r := range regHistories(h) {
+	for _, r := range regs {
 		// Sweep the reads in order of Call, keeping the write with the
 		// latest Call among those completed before the read began: if even
 		// that write was sent after every value the read returned had been
@@ -218,35 +230,40 @@ func LostUpdate() Checker {
 }
 
 func discardedWrites(h []sim.Observation) []Violation {
-	// Only the writes some discard names matter: usually few of them.
-	writes := map[[2]string]Op{} // by key and value
 	for _, o := range h {
-		if d, ok := o.Value.(Discard); ok {
-			writes[[2]string{d.Key, d.Value}] = Op{}
-			writes[[2]string{d.Key, d.Kept}] = Op{}
+		if _, ok := o.Value.(Discard); ok {
+			return discardedWritesIn(h, regHistories(h))
 		}
 	}
-	if len(writes) == 0 {
-		return nil
-	}
-	for _, o := range h {
-		if op, ok := o.Value.(Op); ok && op.Kind == "put" {
-			if _, named := writes[[2]string{op.Key, op.Value}]; named {
-				writes[[2]string{op.Key, op.Value}] = op
-			}
-		}
-	}
+	return nil
+}
+
+// discardedWritesIn finds the acknowledged writes a replica discarded for
+// an older one, looking the writes a Discard names up in regs.
+func discardedWritesIn(h []sim.Observation, regs []*regHistory) []Violation {
 	var out []Violation
-	reported := map[[2]string]bool{}
+	var reported map[[2]string]bool
 	for _, o := range h {
 		d, ok := o.Value.(Discard)
 		if !ok {
 			continue
 		}
-		lost, ok1 := writes[[2]string{d.Key, d.Value}]
-		kept, ok2 := writes[[2]string{d.Key, d.Kept}]
-		if !ok1 || !ok2 || !lost.Ok || !kept.Ok || kept.Return >= lost.Call || reported[[2]string{d.Key, d.Value}] {
+		i, found := slices.BinarySearchFunc(regs, d.Key, func(r *regHistory, key string) int { return strings.Compare(r.key, key) })
+		if !found {
 			continue
+		}
+		r := regs[i]
+		li, ok1 := r.byValue[d.Value]
+		ki, ok2 := r.byValue[d.Kept]
+		if !ok1 || !ok2 {
+			continue
+		}
+		lost, kept := &r.ops[li], &r.ops[ki]
+		if !lost.Ok || !kept.Ok || kept.Return >= lost.Call || reported[[2]string{d.Key, d.Value}] {
+			continue
+		}
+		if reported == nil {
+			reported = map[[2]string]bool{}
 		}
 		reported[[2]string{d.Key, d.Value}] = true
 		out = append(out, Violation{

@@ -89,7 +89,7 @@ func Explore(s Settings) (Summary, error) {
 	if err != nil {
 		return Summary{}, fmt.Errorf("quorum explorer: %w", err)
 	}
-	stale, lost := check.StaleRead().Check(h), check.LostUpdate().Check(h)
+	stale, lost := check.StaleReadsAndLostUpdates(h)
 	sum := Summary{Measures: measure(h, stale, lost, always), Events: events}
 	for _, o := range h {
 		if op, ok := o.Value.(check.Op); ok {
@@ -126,7 +126,7 @@ func run(s Settings) ([]sim.Observation, int, error) {
 	if err := Mechanism.Build(w, p); err != nil {
 		return nil, 0, err
 	}
-	w.ReserveHistory(2*s.Ops + 64) // an Invoke and an Op per operation
+	w.ReserveHistory(5*s.Ops/2 + 64) // an Invoke and an Op per operation, and room for discards
 	if err := w.SetClock("client-1", s.Skew, 1); err != nil {
 		return nil, 0, err
 	}

@@ -27,7 +27,8 @@ type Measures struct {
 // Measure computes the measures of a history whose operations carry true
 // call times (see check.StampOps).
 func Measure(h []sim.Observation) Measures {
-	return measure(h, check.StaleRead().Check(h), check.LostUpdate().Check(h), always)
+	stale, lost := check.StaleReadsAndLostUpdates(h)
+	return measure(h, stale, lost, always)
 }
 
 func always(sim.Time) bool { return true }

@@ -28,6 +28,20 @@ func (tr trial) String() string {
 // by each checker, by invariant.
 func (tr trial) run(t *testing.T) map[string][]check.Violation {
 	t.Helper()
+	h := tr.history(t)
+	out := map[string][]check.Violation{}
+	p, _ := quorum.Mechanism.With(tr.kv...)
+	for _, c := range quorum.Mechanism.Checkers(p) {
+		if c.Name != "linearizability" {
+			out[c.Name] = c.Check(h)
+		}
+	}
+	return out
+}
+
+// history runs a trial for 6s of virtual time and returns its history.
+func (tr trial) history(t *testing.T) []sim.Observation {
+	t.Helper()
 	p, err := quorum.Mechanism.With(tr.kv...)
 	if err != nil {
 		t.Fatalf("%v: %v", tr, err)
@@ -44,13 +58,7 @@ func (tr trial) run(t *testing.T) map[string][]check.Violation {
 	if err := w.Run(); err != nil {
 		t.Fatalf("%v: %v", tr, err)
 	}
-	out := map[string][]check.Violation{}
-	for _, c := range quorum.Mechanism.Checkers(p) {
-		if c.Name != "linearizability" {
-			out[c.Name] = c.Check(w.History())
-		}
-	}
-	return out
+	return w.History()
 }
 
 // strictTrial draws n, r and w with r + w > n, a strict quorum, a conflict
@@ -141,5 +149,33 @@ func TestClockSkewLosesWrites(t *testing.T) {
 				t.Errorf("%v: %d lost updates with version vectors", tr, lost)
 			}
 		}
+	}
+}
+
+// TestOnePassFindsWhatTheCheckersFind: the explorer's single pass over a
+// history (check.StaleReadsAndLostUpdates) reports exactly what the
+// stale-read and lost-update checkers report one by one, on histories with
+// stale reads (r = w = 1 across partitions), lost updates (a skewed clock)
+// and neither.
+func TestOnePassFindsWhatTheCheckersFind(t *testing.T) {
+	var stale, lost int
+	for seed := uint64(1); seed <= 12; seed++ {
+		for _, tr := range []trial{
+			strictTrial(seed, true),
+			{seed: seed, kv: []string{"n", "3", "r", "1", "w", "1", "keys", "2", "think", "5ms"}, net: sim.DefaultNetwork,
+				faults: []sim.Fault{{At: time.Second, Kind: sim.FaultPartition, Groups: [][]string{{"client-1", "replica-1"}}}, {At: 3 * time.Second, Kind: sim.FaultHeal}}},
+			{seed: seed, kv: []string{"think", "20ms"}, net: sim.DefaultNetwork, faults: []sim.Fault{{Kind: sim.FaultClockJump, Node: "client-2", Jump: time.Second}}},
+		} {
+			h := check.StampOps(tr.history(t))
+			gotStale, gotLost := check.StaleReadsAndLostUpdates(h)
+			wantStale, wantLost := check.StaleRead().Check(h), check.LostUpdate().Check(h)
+			if fmt.Sprint(gotStale) != fmt.Sprint(wantStale) || fmt.Sprint(gotLost) != fmt.Sprint(wantLost) {
+				t.Fatalf("%v: one pass found %d stale reads and %d lost updates, the checkers %d and %d", tr, len(gotStale), len(gotLost), len(wantStale), len(wantLost))
+			}
+			stale, lost = stale+len(gotStale), lost+len(gotLost)
+		}
+	}
+	if stale == 0 || lost == 0 {
+		t.Fatalf("the trials found %d stale reads and %d lost updates; they must show both", stale, lost)
 	}
 }
