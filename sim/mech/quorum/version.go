@@ -75,13 +75,47 @@ func reconcile(vector bool, a, b []Version) []Version {
 		}
 		return b
 	}
-	all := append(slices.Clip(a), b...)
-	var out []Version
-	for i, v := range all {
-		if obsolete(v, i, all) {
-			continue
+	switch {
+	// A set of one version is reconciled already: most calls merge one
+	// version with nothing or with one it descends from or that descends
+	// from it, and return an input as it is (versions are never changed
+	// once stored).
+	case len(a) == 0 && len(b) <= 1:
+		return b
+	case len(b) == 0 && len(a) <= 1:
+		return a
+	case len(a) == 1 && len(b) == 1:
+		switch {
+		case a[0].Clock.descends(b[0].Clock):
+			return a
+		case b[0].Clock.descends(a[0].Clock):
+			return b
 		}
-		out = append(out, v)
+	}
+	var buf [4]Version
+	all := append(append(buf[:0], a...), b...)
+	// When what survives is one side whole (which is sorted, being a
+	// reconciled set), that side is the answer.
+	n, fromA := 0, 0
+	for i, v := range all {
+		if !obsolete(v, i, all) {
+			n++
+			if i < len(a) {
+				fromA++
+			}
+		}
+	}
+	switch {
+	case n == len(a) && fromA == n:
+		return a
+	case n == len(b) && fromA == 0:
+		return b
+	}
+	out := make([]Version, 0, n)
+	for i, v := range all {
+		if !obsolete(v, i, all) {
+			out = append(out, v)
+		}
 	}
 	slices.SortFunc(out, func(x, y Version) int { return strings.Compare(x.Value, y.Value) })
 	return out
