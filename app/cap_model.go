@@ -281,7 +281,3 @@ func capScenarioFor(in capInputs, dur time.Duration) string {
 	}
 	return b.String()
 }
-
-// capScenario is the explorer's starting configuration as a scenario: its
-// workload ends well within the minute.
-var capScenario = capScenarioFor(defaultInputs(), time.Minute)

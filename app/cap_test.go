@@ -526,3 +526,7 @@ func TestCAPScenarioMatchesExplore(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// capScenario is the explorer's starting configuration as a scenario: its
+// workload ends well within the minute.
+var capScenario = capScenarioFor(defaultInputs(), time.Minute)

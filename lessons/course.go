@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -44,14 +43,34 @@ type Entry struct {
 	Meta
 }
 
-// languageRE is the form of a language folder's name: a BCP 47 language
-// code in lower case ("en", "zh", "pt-br"). Other folders, such as testdata,
-// are not languages.
-var languageRE = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{2,8})*$`)
+// The names below are checked by hand rather than by regular expressions,
+// which every start of the browser lab would compile (about 20 ms there).
 
-// slugRE is the form of a lesson file name without ".md": it appears in the
-// lesson's URL.
-var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+// validLanguage reports whether s has the form of a language folder's name:
+// a BCP 47 language code in lower case ("en", "zh", "pt-br"), that is
+// [a-z]{2,3}(-[a-z0-9]{2,8})*. Other folders, such as testdata, are not
+// languages.
+func validLanguage(s string) bool {
+	parts := strings.Split(s, "-")
+	if n := len(parts[0]); n < 2 || n > 3 || strings.IndexFunc(parts[0], func(r rune) bool { return r < 'a' || r > 'z' }) >= 0 {
+		return false
+	}
+	for _, p := range parts[1:] {
+		if n := len(p); n < 2 || n > 8 || strings.IndexFunc(p, func(r rune) bool { return !isLowerASCII(r) && !isDigit(r) }) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// validSlug reports whether s has the form of a lesson file name without
+// ".md", [a-z0-9][a-z0-9-]*: it appears in the lesson's URL.
+func validSlug(s string) bool {
+	return s != "" && s[0] != '-' && strings.IndexFunc(s, func(r rune) bool { return !isLowerASCII(r) && !isDigit(r) && r != '-' }) < 0
+}
+
+func isLowerASCII(r rune) bool { return 'a' <= r && r <= 'z' }
+func isDigit(r rune) bool      { return '0' <= r && r <= '9' }
 
 var languageNames = map[string]string{
 	"en": "English", "zh": "中文", "zh-tw": "繁體中文", "de": "Deutsch", "es": "Español",
@@ -118,7 +137,7 @@ func languageDirs(fsys fs.FS) ([]string, error) {
 	}
 	var codes []string
 	for _, e := range entries {
-		if e.IsDir() && languageRE.MatchString(e.Name()) {
+		if e.IsDir() && validLanguage(e.Name()) {
 			codes = append(codes, e.Name())
 		}
 	}
@@ -190,7 +209,7 @@ func (c *Course) Neighbours(lang, slug string) (prev, next *Entry) {
 // so that a URL cannot name another file. As with Parse, the lesson is
 // returned even when the error is a ProblemList.
 func Load(fsys fs.FS, lang, slug string) (*Lesson, error) {
-	if !languageRE.MatchString(lang) || !slugRE.MatchString(slug) {
+	if !validLanguage(lang) || !validSlug(slug) {
 		return nil, fmt.Errorf("no lesson %s/%s: expected a language code such as en and a slug such as distributed-locks", lang, slug)
 	}
 	p := lang + "/" + slug + ".md"

@@ -2,7 +2,7 @@ package lessons
 
 import (
 	"bytes"
-	"regexp"
+	"unicode"
 
 	"github.com/goccy/go-yaml/ast"
 )
@@ -66,7 +66,7 @@ func parseMeta(path string, fm frontMatter) (Meta, []Problem) {
 		{"tags", false, func(v ast.Node) {
 			m.Tags = r.texts(v, "tags")
 			for i, t := range m.Tags {
-				if t != "" && !tagRE.MatchString(t) {
+				if t != "" && !validTag(t) {
 					r.at(v.(*ast.SequenceNode).Values[i], "tags: %q: expected lower-case letters, digits and dashes, such as clock-skew", t)
 				}
 			}
@@ -75,4 +75,13 @@ func parseMeta(path string, fm frontMatter) (Meta, []Problem) {
 	return m, r.probs
 }
 
-var tagRE = regexp.MustCompile(`^[\p{Ll}\p{Lo}0-9][\p{Ll}\p{Lo}0-9-]*$`)
+// validTag reports whether s is [\p{Ll}\p{Lo}0-9][\p{Ll}\p{Lo}0-9-]*: lower-case
+// or caseless letters (Chinese tags), ASCII digits and dashes, not first.
+func validTag(s string) bool {
+	for i, r := range s {
+		if !unicode.Is(unicode.Ll, r) && !unicode.Is(unicode.Lo, r) && !isDigit(r) && (r != '-' || i == 0) {
+			return false
+		}
+	}
+	return s != ""
+}

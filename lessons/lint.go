@@ -40,7 +40,7 @@ func Lint(fsys fs.FS) []Problem {
 			}
 			l := parse(p, src)
 			probs = append(probs, l.Problems...)
-			if !slugRE.MatchString(l.Slug) {
+			if !validSlug(l.Slug) {
 				probs = append(probs, Problem{Path: p, Msg: fmt.Sprintf("file name %q: expected lower-case letters, digits and dashes before .md (it becomes the lesson's URL)", path.Base(p))})
 			}
 			parsed[code] = append(parsed[code], l)

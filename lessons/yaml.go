@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -63,7 +64,7 @@ func (r *yamlReader) parse(src []byte, what string) (top ast.Node) {
 			pos := ye.GetToken().Position
 			// go-yaml points into the YAML itself ("already defined at
 			// [1:1]"); the line of the problem says where in the file.
-			r.problem(pos.Line, pos.Column, "%s: %s", what, yamlPosRE.ReplaceAllString(ye.GetMessage(), ""))
+			r.problem(pos.Line, pos.Column, "%s: %s", what, yamlPosRE().ReplaceAllString(ye.GetMessage(), ""))
 		} else {
 			r.problem(0, 0, "%s: %s", what, firstLine(err.Error()))
 		}
@@ -226,7 +227,9 @@ func (r *yamlReader) integer(n ast.Node, what string) int {
 	return 0
 }
 
-var yamlPosRE = regexp.MustCompile(` at \[\d+:\d+\]`)
+// yamlPosRE matches the position go-yaml writes into its messages; it is
+// compiled on the first error, not at every start.
+var yamlPosRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(` at \[\d+:\d+\]`) })
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")

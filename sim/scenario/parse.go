@@ -233,7 +233,7 @@ func (p *parser) scenario(body ast.Node) *Scenario {
 
 	if f, ok := byKey["name"]; ok {
 		if v, ok := p.scalar(f.value, "a name of lowercase letters, digits and dashes"); ok {
-			if !nameRE.MatchString(v) {
+			if !validName(v) {
 				p.errorf(f.value, "name: expected lowercase letters, digits and dashes (such as redlock-clock-jump), got %q", v)
 			}
 			s.Name = v

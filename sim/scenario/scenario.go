@@ -12,7 +12,6 @@ package scenario
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -225,4 +224,9 @@ func paramNames(m *mech.Mechanism) string {
 	return strings.Join(names, ", ")
 }
 
-var nameRE = regexp.MustCompile(`^[a-z0-9-]+$`)
+// validName reports whether s is a scenario name, [a-z0-9-]+. It is checked
+// by hand: a regular expression would be compiled at every start of the
+// browser lab.
+func validName(s string) bool {
+	return s != "" && strings.IndexFunc(s, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' }) < 0
+}
