@@ -5,6 +5,7 @@ package server
 import (
 	"bytes"
 	"compress/flate"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"sort"
@@ -43,7 +44,7 @@ func TestBrowserPerformance(t *testing.T) {
 
 	const button = `[data-scenario="paused-holder"] [data-action="run-to-end"]`
 	whenThere := `new Promise(r => { const f = () => document.querySelector('` + button + `') ? r(performance.now()) : requestAnimationFrame(f); f(); })`
-	for _, label := range []string{"first visit", "second visit (cached)", "third visit (cached)"} {
+	visit := func(ctx context.Context, label string) float64 {
 		step(t, ctx, "open the lesson", chromedp.Navigate(srv.URL+"/lesson/en/locks"))
 		ms := eval[float64](t, ctx, whenThere)
 		// Where the time went: app.wasm's download (compiled as it streams
@@ -57,7 +58,19 @@ func TestBrowserPerformance(t *testing.T) {
 		})()`)
 		t.Logf("PERF navigation to an interactive lesson, %s: %.0f ms (from navigation start; DOM ready %.0f ms, app.wasm fetched %.0f–%.0f ms, %.0f bytes over the wire, Go main at %.0f ms, app mounted at %.0f ms, lesson fetched and parsed at %.0f ms)",
 			label, ms, parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6])
+		return ms
 	}
+	// First visits vary by a few hundred milliseconds on a shared machine:
+	// three of them, each in a fresh browser with an empty cache.
+	first := []float64{visit(ctx, "first visit")}
+	for i := range 2 {
+		fresh, _ := browser(t)
+		first = append(first, visit(fresh, fmt.Sprintf("first visit in fresh browser %d", i+2)))
+	}
+	sort.Float64s(first)
+	t.Logf("PERF navigation to an interactive lesson, first visits: median %.0f ms (all: %.0f, %.0f, %.0f ms)", first[1], first[0], first[1], first[2])
+	visit(ctx, "second visit (cached)")
+	visit(ctx, "third visit (cached)")
 	// Within the running app: from the course map, a click on the lesson.
 	step(t, ctx, "open the course map", chromedp.Navigate(srv.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`li[data-lesson="en/locks"] a`)))
