@@ -44,7 +44,9 @@ type Entry struct {
 }
 
 // The names below are checked by hand rather than by regular expressions,
-// which every start of the browser lab would compile (about 20 ms there).
+// which every start of the browser lab would compile: with them and the
+// others removed at the same time, coordlab's package initialisation under
+// Node took 4-9 ms instead of 20-49 ms.
 
 // validLanguage reports whether s has the form of a language folder's name:
 // a BCP 47 language code in lower case ("en", "zh", "pt-br"), that is

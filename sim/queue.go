@@ -43,8 +43,8 @@ type key struct {
 const (
 	lateBit     = 1 << 63
 	keySlotBits = 24
-	// maxQueued bounds the events waiting in the queue at once (16.7
-	// million), far beyond any scenario the limits let run.
+	// maxQueued bounds the slots of the slab, and so the events waiting at
+	// once (16.7 million), far beyond any scenario the limits let run.
 	maxQueued   = 1 << keySlotBits
 	keySlotMask = maxQueued - 1
 )
@@ -66,6 +66,10 @@ type queue struct {
 }
 
 func (q *queue) len() int { return len(q.keys) }
+
+// full reports whether every slot a key can name is taken (the event being
+// handled holds one too), so that another push would not fit in a key.
+func (q *queue) full() bool { return len(q.free) == 0 && len(q.slab) >= maxQueued }
 
 func (q *queue) push(e event, seq uint64) {
 	var slot int32

@@ -312,7 +312,7 @@ func (w *World) finish() {
 type End struct{}
 
 func (w *World) push(e event) {
-	if w.q.len() >= maxQueued {
+	if w.q.full() {
 		if w.err == nil {
 			w.err = &LimitError{What: "events waiting at once", Limit: fmt.Sprint(maxQueued), At: w.now}
 		}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -15,17 +16,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 )
-
-// busyScenario is DESIGN section 8's animation load: five nodes (three CRDT
-// replicas gossiping every 10ms over a slow network, two clients), about
-// 200 messages in flight, for 60 seconds.
-const busyScenario = `name: busy
-mechanism: crdt
-seed: 1
-duration: 60s
-params: {replicas: 3, clients: 2, gossip: 10ms, ops: 0}
-network: {latency: "600ms..800ms"}
-`
 
 func shareFragment(yaml string) string {
 	var b bytes.Buffer
@@ -82,7 +72,12 @@ func TestBrowserPerformance(t *testing.T) {
 	})`)
 	t.Logf("PERF navigation to an interactive lesson from the course map, in the running app: %.0f ms", inApp)
 
-	step(t, ctx, "open the busy scenario", chromedp.Navigate(srv.URL+"/play#s="+shareFragment(busyScenario)),
+	// DESIGN section 8's animation load, which the app's benchmarks use too.
+	busy, err := os.ReadFile("../testdata/busy.scenario.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "open the busy scenario", chromedp.Navigate(srv.URL+"/play#s="+shareFragment(string(busy))),
 		chromedp.WaitVisible(chromedp.CSS(`[data-scenario="busy"] [data-action="play"]`)))
 	// Seek into the run, where the network is full, then play.
 	seek := func(ms int) float64 {

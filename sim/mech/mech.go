@@ -59,8 +59,9 @@ var registry = map[string]*Mechanism{}
 
 // Register adds a mechanism to the catalog. It panics on a duplicate name,
 // a programming error found at init. That every default parses is checked
-// by the catalog's tests (sim/mech/all), not here: parsing them at init
-// cost every start of the browser lab about 20 ms.
+// by the catalog's tests (sim/mech/all), not here: at init it was work
+// every start of the browser lab paid (about 20 ms of package
+// initialisation under Node).
 func Register(m *Mechanism) {
 	if _, dup := registry[m.Name]; dup {
 		panic("mech: mechanism registered twice: " + m.Name)

@@ -6,6 +6,7 @@ import (
 
 	"coordlab/sim"
 	"coordlab/sim/check"
+	"coordlab/sim/mech"
 )
 
 // client sends a run of operations, one at a time, to its home replica:
@@ -43,15 +44,7 @@ func newClient(cfg *config, index, quota int) *client {
 // Start spreads the clients' first operations over one think time. A
 // restarted client adds elements with a new prefix, so they stay unique.
 func (c *client) Start(ctx *sim.Context) {
-	inc := 1
-	if v, ok := ctx.Durable().Get("incarnation"); ok {
-		inc = v.(int) + 1
-	}
-	ctx.Durable().Put("incarnation", inc)
-	c.prefix = "c" + strconv.Itoa(c.index+1) + "-"
-	if inc > 1 {
-		c.prefix = "c" + strconv.Itoa(c.index+1) + "r" + strconv.Itoa(inc) + "-"
-	}
+	c.prefix = mech.ValuePrefix(ctx, c.index+1)
 	ctx.SetTimer(time.Duration(ctx.Rand().Int64N(int64(c.cfg.think)+1)), nextOp{})
 }
 

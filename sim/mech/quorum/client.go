@@ -6,6 +6,7 @@ import (
 
 	"coordlab/sim"
 	"coordlab/sim/check"
+	"coordlab/sim/mech"
 )
 
 // client issues a workload of gets and puts, one at a time, each to its
@@ -55,14 +56,7 @@ func newClient(cfg *config, index, quota int) *client {
 // Start spreads the clients' first operations over one think time. A
 // restarted client writes values with a new prefix, so they stay unique.
 func (c *client) Start(ctx *sim.Context) {
-	c.prefix = "c" + strconv.Itoa(c.index+1) + "-"
-	if v, ok := ctx.Durable().Get("incarnation"); ok {
-		inc := v.(int) + 1
-		ctx.Durable().Put("incarnation", inc)
-		c.prefix = "c" + strconv.Itoa(c.index+1) + "r" + strconv.Itoa(inc) + "-"
-	} else {
-		ctx.Durable().Put("incarnation", 1)
-	}
+	c.prefix = mech.ValuePrefix(ctx, c.index+1)
 	if c.cfg.think > 0 {
 		ctx.SetTimer(time.Duration(ctx.Rand().Int64N(int64(c.cfg.think)+1)), nextOp{})
 		return

@@ -106,14 +106,7 @@ func TestRandomFaults(t *testing.T) {
 					if err := raft.Mechanism.Build(w, p); err != nil {
 						t.Fatal(err)
 					}
-					var servers, clients []string
-					for _, n := range w.NodeNames() {
-						if sim.Role(n) == "raft" {
-							servers = append(servers, n)
-						} else {
-							clients = append(clients, n)
-						}
-					}
+					servers, clients := serversAndClients(w)
 					rng := rand.New(rand.NewPCG(seed, uint64(nodes)))
 					for _, f := range randomFaults(rng, servers, clients, faulty, variant.clocks) {
 						if err := w.Schedule(f); err != nil {

@@ -24,14 +24,7 @@ func TestRandomFaultsCatchStaleReads(t *testing.T) {
 		if err := raft.Mechanism.Build(w, p); err != nil {
 			t.Fatal(err)
 		}
-		var servers, clients []string
-		for _, n := range w.NodeNames() {
-			if sim.Role(n) == "raft" {
-				servers = append(servers, n)
-			} else {
-				clients = append(clients, n)
-			}
-		}
+		servers, clients := serversAndClients(w)
 		for _, f := range randomFaults(rand.New(rand.NewPCG(seed, 99)), servers, clients, 18*time.Second, true) {
 			if err := w.Schedule(f); err != nil {
 				t.Fatal(err)

@@ -46,3 +46,15 @@ func TestHealthyMinute(t *testing.T) {
 		t.Errorf("%s at %v: %s", v.Invariant, v.At, v.Detail)
 	}
 }
+
+// serversAndClients splits a Raft world's nodes by role.
+func serversAndClients(w *sim.World) (servers, clients []string) {
+	for _, n := range w.NodeNames() {
+		if sim.Role(n) == "raft" {
+			servers = append(servers, n)
+		} else {
+			clients = append(clients, n)
+		}
+	}
+	return servers, clients
+}

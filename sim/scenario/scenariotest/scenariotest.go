@@ -74,6 +74,45 @@ func RunDir(t *testing.T, dir string) {
 	}
 }
 
+// RunSeeds runs each scenario file with the seeds 1..seeds (3 with -short)
+// instead of its own: what a library scenario shows must come from the
+// mechanism, not from the luck of one seed. Each run must meet the file's
+// expectation.
+func RunSeeds(t *testing.T, files []string, seeds int) {
+	t.Helper()
+	if testing.Short() {
+		seeds = min(seeds, 3)
+	}
+	if len(files) == 0 {
+		t.Fatal("no scenario files to run")
+	}
+	for _, file := range files {
+		s, err := scenario.ParseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := uint64(1); seed <= uint64(seeds); seed++ {
+			res, err := s.Run(scenario.Options{Seed: seed, HasSeed: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !*res.ExpectationMet {
+				t.Errorf("%s with seed %d: %v\n%s", file, seed, res.Failures, Summary(res))
+			}
+		}
+	}
+}
+
+// Files returns dir's scenario files.
+func Files(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.scenario.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
 func readGolden(path string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -1,0 +1,39 @@
+package mech_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"coordlab/sim"
+	"coordlab/sim/mech"
+)
+
+// starter records the prefix ValuePrefix gives it at each start.
+type starter struct{ got *[]string }
+
+func (s starter) Start(ctx *sim.Context)                  { *s.got = append(*s.got, mech.ValuePrefix(ctx, 2)) }
+func (starter) Receive(*sim.Context, string, sim.Message) {}
+func (starter) Timer(*sim.Context, any)                   {}
+
+func TestValuePrefixChangesWithEachRestart(t *testing.T) {
+	var got []string
+	w := sim.New(sim.Config{Seed: 1, Duration: 10 * time.Second})
+	if err := w.AddNode("client-2", func() sim.Node { return starter{&got} }); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []sim.Fault{
+		{At: time.Second, Kind: sim.FaultCrash, Node: "client-2"}, {At: 2 * time.Second, Kind: sim.FaultRestart, Node: "client-2"},
+		{At: 3 * time.Second, Kind: sim.FaultCrash, Node: "client-2"}, {At: 4 * time.Second, Kind: sim.FaultRestart, Node: "client-2"},
+	} {
+		if err := w.Schedule(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"c2-", "c2r2-", "c2r3-"}; !slices.Equal(got, want) {
+		t.Fatalf("prefixes over two restarts: %v, want %v", got, want)
+	}
+}
