@@ -13,7 +13,8 @@ import (
 
 // capPage is /cap: the CAP and PACELC explorer. A quorum-replicated
 // register (quorum.Explore) runs a 10,000-operation workload; each move of
-// a control runs it again, and the page shows what was measured —
+// a control runs it again (or shows again the run of inputs measured
+// before: capRunner's memo), and the page shows what was measured —
 // availability, latency, stale reads, lost updates, linearizability — with
 // a chart of each against the control last moved, and names the region of
 // the CAP / PACELC space the numbers put the store in.
@@ -193,7 +194,7 @@ func (p *capPage) Render() app.UI {
 		newNavbar().Language(p.lang),
 		app.Main().Body(
 			app.H1().Text("CAP and PACELC, measured"),
-			app.P().Class("lead").Text("One register is stored on n replicas. A write waits for w of them to acknowledge, a read asks r of them and keeps the newest answer. Three clients send 10,000 reads and writes back to back; every move of a control runs them all again in this browser and measures what you bought and what it cost."),
+			app.P().Class("lead").Text("One register is stored on n replicas. A write waits for w of them to acknowledge, a read asks r of them and keeps the newest answer. Three clients send 10,000 reads and writes back to back; every move of a control runs them all again in this browser and measures what you bought and what it cost. A position measured before shows again at once: the seed is fixed, so its run would be the same."),
 			app.Div().Class("cap-grid").Body(
 				p.renderControls(),
 				p.renderResults(),
@@ -305,7 +306,12 @@ func (p *capPage) renderStatus() app.UI {
 	case s.err != nil:
 		msg = "The last run failed."
 	default:
-		msg = fmt.Sprintf("%s operations in %v of virtual time (%s events), run in %.0f ms in this browser", thousands(s.sum.Ops), s.sum.Duration.Round(100*time.Millisecond), thousands(s.sum.Events), s.runMs)
+		msg = fmt.Sprintf("%s operations in %v of virtual time (%s events), ", thousands(s.sum.Ops), s.sum.Duration.Round(100*time.Millisecond), thousands(s.sum.Events))
+		if s.recalled {
+			msg += fmt.Sprintf("measured earlier in %.0f ms and shown again without a new run: the same settings and seed always give the same run", s.runMs)
+		} else {
+			msg += fmt.Sprintf("run in %.0f ms in this browser", s.runMs)
+		}
 		if s.checked {
 			msg += fmt.Sprintf("; the run with the linearizability search took %.0f ms", s.checkMs)
 		}

@@ -59,6 +59,9 @@ type capShown struct {
 	checked  bool
 	checkMs  float64
 	checkErr error
+	// recalled is set once the run is shown again from the memo, after
+	// the learner moved a control back to its inputs.
+	recalled bool
 }
 
 // capRunner is the explorer's state: the inputs, the run shown, the series
@@ -78,9 +81,21 @@ type capRunner struct {
 	sweepOf    string      // the control swept
 	sweepTotal int
 	series     capSeries
+
+	// memo keeps the runs measured, by inputs, oldest first in memoOrder.
+	// The seed is fixed, so the same inputs always give the same run:
+	// moving a control back to a position already measured (by the
+	// learner or by a sweep) shows that run again at once.
+	memo      map[capInputs]*capShown
+	memoOrder []capInputs
 }
 
-func newCAPRunner() *capRunner { return &capRunner{in: defaultInputs()} }
+// capMemoMost bounds the memo; the oldest runs are forgotten first.
+const capMemoMost = 64
+
+func newCAPRunner() *capRunner {
+	return &capRunner{in: defaultInputs(), memo: map[capInputs]*capShown{}}
+}
 
 // change takes the learner's new inputs after moving a control. A sweep
 // under way stops: its positions belong to the old inputs.
@@ -90,6 +105,41 @@ func (r *capRunner) change(in capInputs, moved string) {
 	}
 	r.in, r.moved = in, moved
 	r.sweep, r.sweepTotal = nil, 0
+	if m, ok := r.memo[in]; ok && m != r.shown {
+		m.recalled = true
+		r.show(m, moved)
+	}
+}
+
+// show makes s the run shown, after a move of the control moved ("" for
+// none), and charts it against that control. The run shown before is a
+// point of the same series when only the moved control differs: it is
+// kept.
+func (r *capRunner) show(s *capShown, moved string) {
+	old := r.shown
+	r.shown = s
+	if s.err != nil || moved == "" {
+		return
+	}
+	if old != nil && old.err == nil && old.in.key(moved) == s.in.key(moved) {
+		r.series = r.series.with(moved, old.in, old.sum)
+	}
+	r.series = r.series.with(moved, s.in, s.sum)
+}
+
+// remember keeps a run that measured without error in the memo.
+func (r *capRunner) remember(s *capShown) {
+	if s.err != nil {
+		return
+	}
+	if _, ok := r.memo[s.in]; !ok {
+		if len(r.memoOrder) == capMemoMost {
+			delete(r.memo, r.memoOrder[0])
+			r.memoOrder = append(r.memoOrder[:0], r.memoOrder[1:]...)
+		}
+		r.memoOrder = append(r.memoOrder, s.in)
+	}
+	r.memo[s.in] = s
 }
 
 // startSweep queues every position of the control moved last (at most
@@ -102,7 +152,11 @@ func (r *capRunner) startSweep() {
 	r.sweep, r.sweepOf = nil, c.id
 	for _, x := range c.positions(r.in, capSweepMost) {
 		in := c.with(r.in, x)
-		if in != r.in && !r.charted(c.id, in) {
+		switch m, ok := r.memo[in]; {
+		case in == r.in || r.charted(c.id, in):
+		case ok:
+			r.series = r.series.with(c.id, in, m.sum) // measured before
+		default:
 			r.sweep = append(r.sweep, in)
 		}
 	}
@@ -186,21 +240,19 @@ func (r *capRunner) finish(j capJob, out capOutcome) bool {
 	}
 	switch j.kind {
 	case jobMeasure:
-		old := r.shown
-		r.shown = &capShown{in: j.in, sum: out.sum, err: out.err, runMs: out.ms}
-		if out.err != nil || j.moved == "" {
+		s := &capShown{in: j.in, sum: out.sum, err: out.err, runMs: out.ms}
+		r.remember(s)
+		if r.shown != nil && r.shown.in == r.in && j.in != r.in {
+			// The learner moved back to inputs the memo had, which are
+			// shown already: this run only adds to the memo and chart.
+			r.chart(j, s)
 			break
 		}
-		// The run before this move is a point of the same series when
-		// only the moved control differs: keep it.
-		if old != nil && old.err == nil && old.in.key(j.moved) == j.in.key(j.moved) {
-			r.series = r.series.with(j.moved, old.in, old.sum)
-		}
-		r.series = r.series.with(j.moved, j.in, out.sum)
+		r.show(s, j.moved)
 	case jobCheck:
-		s := r.shown
-		if s == nil || s.in != j.in {
-			break // the learner moved on
+		s := r.memo[j.in]
+		if s == nil {
+			break // forgotten meanwhile
 		}
 		s.checked, s.checkMs, s.checkErr = true, out.ms, out.err
 		switch {
@@ -214,11 +266,18 @@ func (r *capRunner) finish(j capJob, out capOutcome) bool {
 			s.sum = out.sum
 		}
 	case jobSweep:
-		if out.err == nil && r.series.control == j.moved && r.series.key == j.in.key(j.moved) {
-			r.series = r.series.with(j.moved, j.in, out.sum)
-		}
+		s := &capShown{in: j.in, sum: out.sum, err: out.err, runMs: out.ms}
+		r.remember(s)
+		r.chart(j, s)
 	}
 	return true
+}
+
+// chart adds the run of a job to the series shown, when it belongs there.
+func (r *capRunner) chart(j capJob, s *capShown) {
+	if s.err == nil && j.moved != "" && r.series.control == j.moved && r.series.key == j.in.key(j.moved) {
+		r.series = r.series.with(j.moved, j.in, s.sum)
+	}
 }
 
 // dismounted drops the run going, whose outcome will not be wanted.

@@ -369,6 +369,115 @@ func TestCAPRunnerSweepAndErrors(t *testing.T) {
 	}
 }
 
+func TestCAPRunnerRecallsMeasuredRuns(t *testing.T) {
+	r := newCAPRunner()
+	rc := control(t, "r")
+	j, _ := r.next()
+	r.finish(j, capOutcome{sum: sumWith(0), ms: 5})
+	j, _ = r.next()
+	checked := sumWith(0)
+	checked.Linearizable, checked.LinearizabilityChecked = true, true
+	r.finish(j, capOutcome{sum: checked, ms: 9})
+	r.change(rc.with(r.in, 1), "r")
+	j, _ = r.next()
+	r.finish(j, capOutcome{sum: sumWith(4), ms: 7})
+	j, _ = r.next() // the linearizability run of r = 1
+	r.finish(j, capOutcome{sum: sumWith(4), ms: 8})
+	runs := r.runs
+
+	// Back to r = 2: the first run is shown again, verdict included,
+	// without running anything.
+	r.change(rc.with(r.in, 2), "r")
+	if j, ok := r.next(); ok {
+		t.Fatalf("moving back to measured inputs started %+v", j)
+	}
+	if s := r.shown; s.in != defaultInputs() || !s.recalled || !s.sum.Linearizable || s.runMs != 5 || r.runs != runs || r.state() != "done" {
+		t.Fatalf("after moving back: shown %+v, %d runs (was %d), state %s", s, r.runs, runs, r.state())
+	}
+	if got := len(r.series.points); r.series.control != "r" || got != 2 {
+		t.Fatalf("after moving back: series of %q with %d points, want r with 2", r.series.control, got)
+	}
+
+	// A run that ends after the learner moved back to measured inputs
+	// goes into the memo and the chart, and the inputs shown stay.
+	r.change(rc.with(r.in, 3), "r")
+	j, _ = r.next()
+	r.change(rc.with(r.in, 1), "r")
+	if !r.shown.recalled || r.shown.in.R != 1 {
+		t.Fatalf("moving back to r = 1 during a run shows %+v", r.shown)
+	}
+	r.finish(j, capOutcome{sum: sumWith(1), ms: 6})
+	if r.shown.in.R != 1 || len(r.series.points) != 3 || r.memo[rc.with(r.in, 3)] == nil {
+		t.Fatalf("the run of r = 3 that ended late: shown r = %d, %d points charted, memo %v", r.shown.in.R, len(r.series.points), r.memo)
+	}
+	if j, ok := r.next(); ok {
+		t.Fatalf("nothing is left to run, but %+v started", j)
+	}
+
+	// A sweep charts positions the memo has without running them, and
+	// its own runs can be recalled.
+	n, lat := control(t, "n"), control(t, "latency")
+	measure := func(c capControl, x float64) {
+		t.Helper()
+		r.change(c.with(r.in, x), c.id)
+		for {
+			j, ok := r.next()
+			if !ok {
+				return
+			}
+			r.finish(j, capOutcome{sum: checked, ms: 5})
+		}
+	}
+	measure(n, 5)
+	measure(lat, 20)
+	measure(lat, lat.value(defaultInputs())) // recalls n = 5
+	measure(n, 4)                            // charts n = 5 and 4; the memo has n = 3 (r = 1 above)
+	if r.charted("n", n.with(r.in, 3)) {
+		t.Fatal("n = 3 is charted before the sweep")
+	}
+	r.startSweep()
+	if !r.charted("n", n.with(r.in, 3)) || r.sweepTotal != len(n.positions(r.in, capSweepMost))-3 {
+		t.Fatalf("the sweep of n queues %d positions (%+v); want all but 3, 4 and 5, with 3 charted from the memo", r.sweepTotal, r.sweep)
+	}
+	for {
+		j, ok := r.next()
+		if !ok {
+			break
+		}
+		r.finish(j, capOutcome{sum: sumWith(j.in.N), ms: 5})
+	}
+	r.change(n.with(r.in, 6), "n")
+	if j, ok := r.next(); !ok || j.kind != jobCheck || !r.shown.recalled || r.shown.sum.StaleReads != 6 {
+		t.Fatalf("moving to a swept position shows %+v and wants %+v; want it recalled, then its linearizability run", r.shown, j)
+	}
+
+	// The memo forgets its oldest runs.
+	for i := range capMemoMost + 5 {
+		in := defaultInputs()
+		in.Latency = time.Duration(i+100) * time.Millisecond
+		r.remember(&capShown{in: in})
+	}
+	if len(r.memo) != capMemoMost || len(r.memoOrder) != capMemoMost || r.memo[defaultInputs()] != nil {
+		t.Fatalf("memo of %d runs (%d in order), first inputs kept: %v", len(r.memo), len(r.memoOrder), r.memo[defaultInputs()] != nil)
+	}
+}
+
+func TestCAPPageSaysWhenARunIsRecalled(t *testing.T) {
+	calls := 0
+	p, _ := mountCAP(t, func(s quorum.Settings) (quorum.Summary, error) { calls++; return quorum.Explore(s) })
+	rc := control(t, "r")
+	p.run.change(rc.with(p.run.in, 1), "r")
+	j, _ := p.run.next()
+	p.run.finish(j, timedExplore(p.explore, j.settings()))
+	if html := app.HTMLString(p.renderStatus()); !strings.Contains(html, "run in ") || strings.Contains(html, "without a new run") {
+		t.Errorf("after a run of r = 1: %s", html)
+	}
+	p.run.change(rc.with(p.run.in, 2), "r")
+	if html := app.HTMLString(p.renderStatus()); !strings.Contains(html, "shown again without a new run") || calls != 3 {
+		t.Errorf("after moving r back to 2 (%d runs): %s", calls, html)
+	}
+}
+
 // mountCAP renders the page through go-app's test engine with runs
 // enabled, running every job to the end.
 func mountCAP(t *testing.T, explore func(quorum.Settings) (quorum.Summary, error)) (*capPage, string) {

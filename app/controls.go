@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +70,19 @@ func fmtSpeed(v float64) string {
 type sliderSpec struct {
 	min, max, step float64
 	duration       bool
+	integral       bool // the seed or a whole-number parameter
+}
+
+// sliderFor reads a slider of the scenario. The seed and whole-number
+// parameters step by whole numbers, at least 1, and are written without an
+// exponent: 1000000, which they accept, not 1e+06, which they refuse.
+func sliderFor(sc *scenario.Scenario, s scenario.Slider) (sliderSpec, bool) {
+	sp, ok := parseSlider(s)
+	section, name, _ := strings.Cut(s.Param, ".")
+	if ok && !sp.duration && (s.Param == "seed" || section == "params" && sc.Params[name].Kind == mech.Int) {
+		sp.integral, sp.step = true, max(1, math.Round(sp.step))
+	}
+	return sp, ok
 }
 
 func parseSlider(s scenario.Slider) (sliderSpec, bool) {
@@ -101,6 +115,9 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func (sp sliderSpec) format(v float64) string {
 	if sp.duration {
 		return (time.Duration(v * float64(time.Millisecond))).Round(time.Microsecond).String()
+	}
+	if sp.integral {
+		return strconv.FormatFloat(math.Round(v), 'f', 0, 64) // 1000000, not 1e+06
 	}
 	return strconv.FormatFloat(v, 'g', 6, 64)
 }
@@ -139,7 +156,7 @@ func (p *player) renderSliders() app.UI {
 	}
 	items := make([]app.UI, 0, len(sc.Sliders))
 	for _, s := range sc.Sliders {
-		sp, ok := parseSlider(s)
+		sp, ok := sliderFor(sc, s)
 		if !ok {
 			items = append(items, app.P().Class("problem").Text("slider "+s.Param+": min and max must be two numbers or two durations"))
 			continue

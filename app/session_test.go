@@ -181,6 +181,46 @@ func TestParseSlider(t *testing.T) {
 	}
 }
 
+// TestWholeNumberSliders checks that the seed and whole-number parameters
+// move by whole numbers and are set to what the slider shows, even past a
+// million, where a short float would be written 1e+06.
+func TestWholeNumberSliders(t *testing.T) {
+	s := newSession(parse(t, "name: seeds\nmechanism: setnx\nsliders:\n  - {param: seed, min: 1, max: 2000000}\n  - {param: params.clients, min: 1, max: 8}\n  - {param: network.loss, min: 0, max: 0.5}\n"))
+	for _, tt := range []struct {
+		param string
+		step  float64
+		move  float64
+		want  string
+	}{
+		{"seed", 20000, 1000000.4, "1000000"},
+		{"params.clients", 1, 3.2, "3"},
+		{"network.loss", 0.005, 0.125, "0.125"},
+	} {
+		var sl scenario.Slider
+		for _, x := range s.sc.Sliders {
+			if x.Param == tt.param {
+				sl = x
+			}
+		}
+		sp, ok := sliderFor(s.sc, sl)
+		if !ok || sp.step != tt.step || sp.format(tt.move) != tt.want {
+			t.Errorf("slider %s: step %v, %v written %q; want step %v, %q", tt.param, sp.step, tt.move, sp.format(tt.move), tt.step, tt.want)
+			continue
+		}
+		if err := s.set(tt.param, sp.format(tt.move)); err != nil {
+			t.Errorf("slider %s at %s: %v", tt.param, sp.format(tt.move), err)
+		}
+	}
+	if s.sc.Seed != 1000000 || s.sc.Params["clients"].Int != 3 {
+		t.Errorf("after moving the sliders: seed %d, clients %d; want 1000000 and 3", s.sc.Seed, s.sc.Params["clients"].Int)
+	}
+	for _, bad := range []string{"1e+06", "2.5", "-1", ""} {
+		if err := s.set("seed", bad); err == nil {
+			t.Errorf("seed %q was taken (now %d)", bad, s.sc.Seed)
+		}
+	}
+}
+
 // TestBuiltInScenariosRun checks the scenarios the pages carry themselves:
 // the playground's starting point and the CAP explorer, with every slider
 // moved to both ends.
@@ -192,7 +232,7 @@ func TestBuiltInScenariosRun(t *testing.T) {
 			t.Fatalf("%s: %v", name, s.err)
 		}
 		for _, sl := range s.sc.Sliders {
-			sp, ok := parseSlider(sl)
+			sp, ok := sliderFor(s.sc, sl)
 			if !ok {
 				t.Fatalf("%s: slider %s does not parse", name, sl.Param)
 			}

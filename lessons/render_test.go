@@ -273,6 +273,17 @@ func TestScenarioBlocks(t *testing.T) {
 	}
 }
 
+// go-yaml writes positions into some messages ("already defined at
+// [1:1]"); inside a block they count lines of the block, not of the file,
+// and would send the author to the wrong line.
+func TestScenarioBlockProblemsCarryNoBlockPositions(t *testing.T) {
+	src := fm + "\ntext\n\n```scenario\nname: x\nmechanism: redlock\nname: y\n```\n"
+	_, err := ScenarioBlocks("en/x.md", []byte(src))
+	if err == nil || !strings.Contains(err.Error(), "en/x.md:11:1: scenario: invalid YAML: mapping key \"name\" already defined") || strings.Contains(err.Error(), "[1:1]") {
+		t.Errorf("error %v: want the repeated key on line 11 without the block's own position [1:1]", err)
+	}
+}
+
 func BenchmarkParseLesson(b *testing.B) {
 	src := []byte(fm + strings.Repeat("## Section\n\nSome *text* with a [link](https://example.com) and `code`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n", 40) + scenarioBlock("bench") + quizBlock)
 	b.SetBytes(int64(len(src)))

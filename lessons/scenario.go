@@ -33,7 +33,9 @@ func parseScenario(b *Block, st *renderState) {
 		lines++
 	}
 	for _, e := range list {
-		p := Problem{Path: st.path, Line: b.Line, Msg: "scenario: " + e.Msg}
+		// As in yamlReader.parse: go-yaml's own positions count lines of
+		// the block, not of the file.
+		p := Problem{Path: st.path, Line: b.Line, Msg: "scenario: " + yamlPosRE().ReplaceAllString(e.Msg, "")}
 		if e.Line > 0 && e.Line <= lines { // else it points past an empty block: stay on the fence
 			p.Line, p.Col = b.FileLine(e.Line), e.Col
 		}

@@ -10,6 +10,16 @@ import (
 // clocks through Context.Now.
 type Time = time.Duration
 
+// The clock rates a node may run at: from a thousandth of true speed to ten
+// times it. A slower clock would put its timers past the end of time.
+const (
+	MinClockRate = 0.001
+	MaxClockRate = 10
+)
+
+// validRate reports whether r is a clock rate a node may run at (NaN is not).
+func validRate(r float64) bool { return r >= MinClockRate && r <= MaxClockRate }
+
 // clock is one node's local clock, piecewise linear in true time:
 // local(t) = base + rate × (t − since). A jump moves base; a drift changes
 // rate from now on. Rate 1 is a perfect clock; 1.2 runs 20% fast.
@@ -43,7 +53,11 @@ func (c *clock) trueTimeOf(deadline time.Duration, now Time) Time {
 	if c.rate == 1 {
 		t = c.since + d
 	} else {
-		t = c.since + Time(math.Ceil(float64(d)/c.rate))
+		f := math.Ceil(float64(d) / c.rate)
+		if f >= float64(math.MaxInt64-c.since) {
+			return math.MaxInt64 // past the end of time: it never fires
+		}
+		t = c.since + Time(f)
 		for c.local(t) < deadline { // guard against float rounding
 			t++
 		}

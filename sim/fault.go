@@ -105,8 +105,8 @@ func (w *World) Schedule(f Fault) error {
 			return fmt.Errorf("fault %q names %q, which is neither a node nor a symbolic name of this mechanism", f.String(), name)
 		}
 	}
-	if f.Kind == FaultClockDrift && f.Rate <= 0 {
-		return fmt.Errorf("fault %q: a clock rate must be positive", f.String())
+	if f.Kind == FaultClockDrift && !validRate(f.Rate) {
+		return fmt.Errorf("fault %q: a clock rate must be from %v to %v", f.String(), MinClockRate, MaxClockRate)
 	}
 	f.At = max(f.At, w.now)
 	fc := f

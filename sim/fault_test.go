@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -243,6 +244,35 @@ func TestClockDriftChangesTimerRate(t *testing.T) {
 	// a-1's clock runs twice as fast, so its 100ms timers fire every 50ms of true time.
 	if n := len(deliveries(w, "b-1", "a-1")); n < 38 || n > 40 {
 		t.Fatalf("a-1 with a 2x clock sent %d messages in 2s, want about 40", n)
+	}
+}
+
+func TestClockRatesOutOfRangeAreRefused(t *testing.T) {
+	w, _ := testWorld(t)
+	for _, r := range []float64{0, -1, 1e-300, MinClockRate / 2, MaxClockRate * 2, math.NaN(), math.Inf(1)} {
+		if err := w.Schedule(Fault{At: time.Second, Kind: FaultClockDrift, Node: "a-1", Rate: r}); err == nil {
+			t.Errorf("a drift to rate %v was scheduled", r)
+		}
+		if err := w.SetClock("a-1", 0, r); err == nil {
+			t.Errorf("SetClock took rate %v", r)
+		}
+	}
+	for _, r := range []float64{MinClockRate, 1, MaxClockRate} {
+		if err := w.Schedule(Fault{At: time.Second, Kind: FaultClockDrift, Node: "a-1", Rate: r}); err != nil {
+			t.Errorf("rate %v: %v", r, err)
+		}
+	}
+}
+
+// A timer that the slowest clock would fire after the end of time never
+// fires, and the run still ends.
+func TestTimerPastTheEndOfTime(t *testing.T) {
+	c := clock{rate: MinClockRate}
+	if got := c.trueTimeOf(math.MaxInt64/2, 0); got != math.MaxInt64 {
+		t.Fatalf("trueTimeOf a deadline past the end of time = %v, want the end of time", got)
+	}
+	if got := c.trueTimeOf(time.Second, 0); got != 1000*time.Second {
+		t.Fatalf("trueTimeOf 1s at rate %v = %v, want 1000s", MinClockRate, got)
 	}
 }
 

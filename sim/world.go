@@ -146,8 +146,8 @@ func (w *World) SetClock(name string, offset time.Duration, rate float64) error 
 	if !ok {
 		return fmt.Errorf("no node %q", name)
 	}
-	if rate <= 0 {
-		return fmt.Errorf("clock rate of %s must be positive, got %v", name, rate)
+	if !validRate(rate) {
+		return fmt.Errorf("clock rate of %s must be from %v to %v, got %v", name, MinClockRate, MaxClockRate, rate)
 	}
 	w.nodes[i].clock = clock{base: offset, rate: rate}
 	return nil

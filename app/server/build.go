@@ -4,6 +4,7 @@ package server
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,13 +19,16 @@ import (
 // static host cannot send headers, so the Content-Security-Policy goes into
 // each page as a meta tag (frame-ancestors aside, which only a header can
 // carry).
-func Build(opts Options) error {
+func Build(opts Options, out io.Writer) error {
 	if opts.Out == "" {
 		return fmt.Errorf("build: --out DIR is required")
 	}
 	s, err := newSite(opts)
 	if err != nil {
 		return err
+	}
+	if s.warn != nil {
+		fmt.Fprintf(out, "coordlab: the course has problems (the lessons still show):\n%v\n", s.warn)
 	}
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return fmt.Errorf("build: %v", err)

@@ -102,7 +102,15 @@ func TestBrowserCAP(t *testing.T) {
 	ctx, consoleErrors := browser(t)
 
 	var runMs, checkMs []float64
+	lastRuns := 0.0
 	record := func() {
+		// Only a new run has a new time: a move back to inputs measured
+		// before shows that run again.
+		runs := capNumber(t, ctx, "data-runs")
+		if runs == lastRuns {
+			return
+		}
+		lastRuns = runs
 		runMs = append(runMs, capNumber(t, ctx, "data-run-ms"))
 		if c := capNumber(t, ctx, "data-check-ms"); c > 0 {
 			checkMs = append(checkMs, c)
@@ -213,6 +221,16 @@ func TestBrowserCAP(t *testing.T) {
 			capSet(t, ctx, "latency", v)
 			capWait(t, ctx, "latency="+v+"ms")
 			record()
+		}
+	})
+
+	t.Run("moving back shows the run measured before", func(t *testing.T) {
+		runs := capNumber(t, ctx, "data-runs")
+		capSet(t, ctx, "latency", "8")
+		capWait(t, ctx, "latency=8ms")
+		status := eval[string](t, ctx, `document.querySelector('.cap-status').textContent`)
+		if got := capNumber(t, ctx, "data-runs"); got != runs || !strings.Contains(status, "without a new run") {
+			t.Errorf("moving the latency back to 8ms made %v runs (was %v) and says %q; want the earlier run shown again", got, runs, status)
 		}
 	})
 

@@ -12,6 +12,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -508,7 +509,7 @@ func TestBrowserStaticSite(t *testing.T) {
 	requireChromium(t)
 	wasm := buildWasm(t)
 	out := t.TempDir()
-	if err := Build(Options{Out: out, Wasm: wasm, LessonsDir: "testdata/course"}); err != nil {
+	if err := Build(Options{Out: out, Wasm: wasm, LessonsDir: "testdata/course"}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(staticHost(out))

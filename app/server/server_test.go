@@ -115,8 +115,13 @@ func TestHandlerErrors(t *testing.T) {
 
 func TestBuildWritesAStaticSite(t *testing.T) {
 	out := t.TempDir()
-	if err := Build(Options{Out: out, Wasm: fakeWasm(t), LessonsDir: "testdata/course"}); err != nil {
+	var log strings.Builder
+	if err := Build(Options{Out: out, Wasm: fakeWasm(t), LessonsDir: "testdata/course"}, &log); err != nil {
 		t.Fatal(err)
+	}
+	// The test course's one problem: a script tag for the XSS tests.
+	if got := log.String(); strings.Count(got, "raw HTML is not rendered") != 2 || !strings.Contains(got, "en/locks.md:56") {
+		t.Errorf("the build printed %q; want the raw HTML of en/locks.md and zh/locks.md, line 56", got)
 	}
 	for _, f := range []string{"index.html", "app.js", "app-worker.js", "wasm_exec.js", "manifest.webmanifest",
 		"lesson/en/locks.html", "lesson/en/locks/index.html", "lesson/zh/intro.html", "play.html", "mechanisms/index.html",
@@ -131,6 +136,30 @@ func TestBuildWritesAStaticSite(t *testing.T) {
 	}
 	js, _ := os.ReadFile(filepath.Join(out, "app.js"))
 	checkDeferredWorker(t, "the static site's app.js", string(js))
+}
+
+// A course with problems still builds, and the build says what is wrong,
+// as serve does.
+func TestBuildReportsCourseProblems(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "course")
+	if err := os.MkdirAll(filepath.Join(dir, "en"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lesson := "---\ntitle: Broken\norder: 1\n---\n\n```quiz\nquestion: Which?\nchoices: [a, b]\nanswer: 3\n```\n"
+	if err := os.WriteFile(filepath.Join(dir, "en", "broken.md"), []byte(lesson), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	out := t.TempDir()
+	if err := Build(Options{Out: out, Wasm: fakeWasm(t), LessonsDir: dir}, &log); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "the course has problems") || !strings.Contains(log.String(), "broken.md") {
+		t.Errorf("building a course with a broken quiz printed %q; want its problems", log.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "lesson/en/broken.html")); err != nil {
+		t.Errorf("the broken lesson was not built: %v", err)
+	}
 }
 
 // checkDeferredWorker checks that app.js registers go-app's service worker

@@ -33,6 +33,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -164,7 +165,7 @@ func (s *site) addCourse(dir string) error {
 	var probs lessons.ProblemList
 	switch {
 	case errors.As(err, &probs):
-		s.warn = err // broken front matter: the lessons still show
+		// Broken front matter: the lessons still show.
 	case err != nil:
 		return fmt.Errorf("--lessons %s: %v", dir, err)
 	}
@@ -181,8 +182,20 @@ func (s *site) addCourse(dir string) error {
 				return fmt.Errorf("reading lesson %s: %v", e.Path, err)
 			}
 			s.add(coordapp.CoursePath+"/"+e.Lang+"/"+e.Slug+".md", b)
+			if dir != "" {
+				// A teacher's course: say what the lessons will show
+				// as error boxes (the built-in one is linted by tests).
+				// Front matter problems are listed already.
+				lesson, _ := lessons.Parse(e.Path, b)
+				for _, p := range lesson.Problems {
+					if !slices.Contains(probs, p) {
+						probs = append(probs, p)
+					}
+				}
+			}
 		}
 	}
+	s.warn = probs.Err()
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml/ast"
 
@@ -39,14 +40,19 @@ func (p *parser) sliders(s *Scenario, n ast.Node) {
 		}
 		// Both ends must be values the parameter accepts.
 		probe := s.Clone()
+		valid := true
 		for _, v := range []string{sl.Min, sl.Max} {
 			if _, err := probe.set(sl.Param, v); err != nil {
 				p.errorf(at, "slider: %v", err)
+				valid = false
 				break
 			}
 		}
+		if valid && !sliderRange(sl.Min, sl.Max) {
+			p.errorf(at, "slider: expected min below max, both numbers or both durations, got min %q and max %q", sl.Min, sl.Max)
+		}
 		if sl.Step != "" {
-			if f, err := strconv.ParseFloat(sl.Step, 64); err != nil || f <= 0 {
+			if f, err := strconv.ParseFloat(sl.Step, 64); err != nil || !(f > 0) || math.IsInf(f, 1) {
 				if _, derr := parseDurationPositive(sl.Step); derr != nil {
 					p.errorf(at, "slider step: expected a positive number or duration, got %q", sl.Step)
 				}
@@ -54,6 +60,19 @@ func (p *parser) sliders(s *Scenario, n ast.Node) {
 		}
 		s.Sliders = append(s.Sliders, sl)
 	}
+}
+
+// sliderRange reports whether min and max span a range the browser can
+// draw: two numbers, or else two durations, with min below max.
+func sliderRange(min, max string) bool {
+	lo, err1 := strconv.ParseFloat(min, 64)
+	hi, err2 := strconv.ParseFloat(max, 64)
+	if err1 == nil && err2 == nil {
+		return lo < hi
+	}
+	dlo, err1 := time.ParseDuration(min)
+	dhi, err2 := time.ParseDuration(max)
+	return err1 == nil && err2 == nil && dlo < dhi
 }
 
 func (p *parser) expect(s *Scenario, n ast.Node) {

@@ -184,8 +184,10 @@ func (p *parser) clockFault(f *sim.Fault, byKey map[string]field, clock field) b
 			return false
 		}
 		r, err := strconv.ParseFloat(text, 64)
-		if err != nil || r <= 0 || r > 10 {
-			p.errorf(drift.value, "drift: expected a clock rate above 0 and at most 10 (1 is a perfect clock, 1.2 runs 20%% fast), got %q", text)
+		// NaN fails every comparison; a rate near 0 overflows the kernel's
+		// conversion of a timer to true time: both hung the run.
+		if err != nil || !(r >= sim.MinClockRate && r <= sim.MaxClockRate) {
+			p.errorf(drift.value, "drift: expected a clock rate from 0.001 to 10 (1 is a perfect clock, 1.2 runs 20%% fast), got %q", text)
 			return false
 		}
 		f.Rate = r

@@ -187,7 +187,7 @@ func (p *parser) probability(n ast.Node, what string) (float64, bool) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(text, 64)
-	if err != nil || f < 0 || f > 1 {
+	if err != nil || !(f >= 0 && f <= 1) { // NaN fails every comparison
 		p.errorf(n, "%s: expected a probability from 0 to 1, got %q", what, text)
 		return 0, false
 	}
@@ -254,7 +254,12 @@ func (p *parser) scenario(body ast.Node) *Scenario {
 		}
 	}
 	if f, ok := byKey["duration"]; ok {
-		s.Duration, _ = p.duration(f.value, "duration", time.Millisecond, sim.DefaultLimits.MaxDuration)
+		var parsed bool
+		if s.Duration, parsed = p.duration(f.value, "duration", time.Millisecond, sim.DefaultLimits.MaxDuration); !parsed {
+			// Reported; measure the faults against the longest run
+			// instead of reporting them all as after the end.
+			s.Duration = sim.DefaultLimits.MaxDuration
+		}
 	}
 	if f, ok := byKey["params"]; ok {
 		p.params(s, f)

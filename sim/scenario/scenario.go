@@ -12,6 +12,7 @@ package scenario
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -127,9 +128,9 @@ func (s *Scenario) set(path, value string) (string, error) {
 		}
 		s.NetworkGiven = addOnce(s.NetworkGiven, name)
 	case path == "seed":
-		var n uint64
-		if _, err := fmt.Sscan(value, &n); err != nil {
-			return "", fmt.Errorf("seed: expected a whole number, got %q", value)
+		n, err := strconv.ParseUint(value, 10, 64)
+		if err != nil {
+			return "", fmt.Errorf("seed: expected a whole number of at least 0, got %q", value)
 		}
 		s.Seed = n
 	case path == "duration":
@@ -153,8 +154,8 @@ func setNetwork(n *sim.Network, name, value string) error {
 		}
 		n.Latency = r
 	case "loss", "duplicate":
-		var f float64
-		if _, err := fmt.Sscan(value, &f); err != nil || f < 0 || f > 1 {
+		f, err := strconv.ParseFloat(value, 64)
+		if err != nil || !(f >= 0 && f <= 1) { // NaN fails every comparison
 			return fmt.Errorf("network.%s: expected a probability from 0 to 1, got %q", name, value)
 		}
 		if name == "loss" {

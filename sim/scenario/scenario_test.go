@@ -225,7 +225,7 @@ func TestParseErrorsHavePositions(t *testing.T) {
 		{"after end", base + "duration: 5s\nfaults:\n  - {at: 6s, crash: worker-1}\n", "from 0s to 5s", 5, 10},
 		{"fault extra key", base + "faults:\n  - {at: 1s, crash: worker-1, for: 2s}\n", `unknown key "for"`, 4, 0},
 		{"clock without jump", base + "faults:\n  - {at: 1s, clock: worker-1}\n", "exactly one of jump", 4, 0},
-		{"bad drift", base + "faults:\n  - {at: 1s, clock: worker-1, drift: 0}\n", "clock rate above 0", 4, 0},
+		{"bad drift", base + "faults:\n  - {at: 1s, clock: worker-1, drift: 0}\n", "clock rate from 0.001 to 10", 4, 0},
 		{"partition node", base + "faults:\n  - {at: 1s, partition: [[worker-1], [db-1]]}\n", `no node "db-1"`, 4, 0},
 		{"cut missing to", base + "faults:\n  - {at: 1s, cut: {from: worker-1}}\n", "needs both from and to", 4, 0},
 		{"heal what", base + "faults:\n  - {at: 1s, heal: some}\n", "expected all", 4, 0},
@@ -235,6 +235,17 @@ func TestParseErrorsHavePositions(t *testing.T) {
 		{"both", base + "expect: {violations: [quiet], holds: [quiet]}\n", "both violated and held", 3, 0},
 		{"slider param", base + "sliders:\n  - {param: params.nope, min: 1, max: 2}\n", "no parameter", 4, 0},
 		{"slider range", base + "sliders:\n  - {param: params.workers, min: 1, max: 50}\n", "from 1 to 10", 4, 0},
+		// NaN compares false with everything, so a bare range check lets it
+		// through: as a drift it hung the run, as a probability it meant 0.
+		{"NaN loss", base + "network: {loss: NaN}\n", "probability from 0 to 1", 3, 17},
+		{"NaN duplicate fault", base + "faults:\n  - {at: 1s, duplicate: nan}\n", "probability from 0 to 1", 4, 25},
+		{"NaN drift", base + "faults:\n  - {at: 1s, clock: worker-1, drift: NaN}\n", "clock rate from 0.001 to 10", 4, 38},
+		{"tiny drift", base + "faults:\n  - {at: 1s, clock: worker-1, drift: 1e-300}\n", "clock rate from 0.001 to 10", 4, 38},
+		{"slider NaN loss", base + "sliders:\n  - {param: network.loss, min: 0, max: NaN}\n", "probability from 0 to 1", 4, 0},
+		{"slider NaN step", base + "sliders:\n  - {param: network.loss, min: 0, max: 1, step: NaN}\n", "slider step", 4, 0},
+		{"slider trailing text", base + "sliders:\n  - {param: network.loss, min: 0, max: 0.5x}\n", `got "0.5x"`, 4, 0},
+		{"slider min above max", base + "sliders:\n  - {param: params.interval, min: 1s, max: 10ms}\n", "min below max", 4, 0},
+		{"slider not numeric", base + "sliders:\n  - {param: params.mode, min: a, max: b}\n", "min below max", 4, 0},
 		{"duplicate key", base + "seed: 1\nseed: 2\n", "", 4, 0},
 		{"alias", base + "params: &p {workers: 2}\nnetwork: *p\n", "", 4, 0},
 		{"two documents", base + "---\nname: u\n", "one YAML document", 1, 1},
@@ -260,6 +271,17 @@ func TestParseErrorsHavePositions(t *testing.T) {
 				t.Errorf("error %q does not start with the file name", e.Error())
 			}
 		})
+	}
+}
+
+// A duration that does not parse is one problem: the faults are not then
+// measured against a duration of 0 and reported as after the end.
+func TestBadDurationIsOneProblem(t *testing.T) {
+	src := "name: t\nmechanism: toy\nduration: forever\nfaults:\n  - {at: 1s, crash: worker-1}\n"
+	_, err := scenario.Parse("bad.yaml", []byte(src))
+	var list scenario.ErrorList
+	if !errors.As(err, &list) || len(list) != 1 || list[0].Line != 3 {
+		t.Fatalf("err = %v, want one problem, on line 3", err)
 	}
 }
 

@@ -67,10 +67,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	switch name {
 	case "-h", "-help", "--help", "help":
 		if len(args) > 1 {
-			if c, ok := lookup(args[1]); ok {
-				fmt.Fprintf(stdout, "usage: coordlab %s\n\n%s\n", c.usage, c.summary)
-				return exitOK
+			c, ok := lookup(args[1])
+			if !ok {
+				e.errorf("unknown command %q", args[1])
+				usage(stderr)
+				return exitUsage
 			}
+			fmt.Fprintf(stdout, "usage: coordlab %s\n\n%s\n", c.usage, c.summary)
+			return exitOK
 		}
 		usage(stdout)
 		return exitOK
@@ -143,6 +147,17 @@ func parseFlags(e *env, fs *flag.FlagSet, c string, args []string) ([]string, in
 	}
 }
 
+// noArguments refuses the positional arguments of a command that takes
+// none, so that a mistyped flag is not silently ignored.
+func noArguments(e *env, fs *flag.FlagSet, c string, args []string) int {
+	if len(args) == 0 {
+		return exitOK
+	}
+	e.errorf("%s takes no arguments, got %q", c, strings.Join(args, " "))
+	fs.Usage()
+	return exitUsage
+}
+
 func hasFlags(fs *flag.FlagSet) bool {
 	n := 0
 	fs.VisitAll(func(*flag.Flag) { n++ })
@@ -151,7 +166,11 @@ func hasFlags(fs *flag.FlagSet) bool {
 
 func cmdVersion(e *env, args []string) int {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	if _, code, ok := parseFlags(e, fs, "version", args); !ok {
+	rest, code, ok := parseFlags(e, fs, "version", args)
+	if !ok {
+		return code
+	}
+	if code := noArguments(e, fs, "version", rest); code != exitOK {
 		return code
 	}
 	fmt.Fprintf(e.stdout, "coordlab %s\n", Version())

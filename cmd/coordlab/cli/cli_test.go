@@ -11,6 +11,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"coordlab/sim"
+	"coordlab/sim/scenario"
 )
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -227,5 +231,92 @@ func TestExploreFindsAndShrinks(t *testing.T) {
 	}
 	if code, _, _ := run(t, "explore", "testdata/noexpect.scenario.yaml", "--target", "no-such"); code != exitUsage {
 		t.Fatalf("unknown target: exit %d", code)
+	}
+}
+
+// writeFiles writes files (path relative to a new folder: content) and
+// returns the folder.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// A lesson linted on its own, or with its language folder, is checked as a
+// lesson: front matter and quizzes too, not only its scenario blocks.
+func TestLintLessonOutsideACourse(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"en/broken.md": "---\ntitle: Broken\norder: 1\n\nNo closing line.\n",
+		"en/quiz.md":   "---\ntitle: Quiz\norder: 2\n---\n\n```quiz\nquestion: Which?\nchoices: [a, b]\nanswer: c\n```\n",
+	})
+	for _, tc := range []struct{ path, want string }{
+		{"en/broken.md", "broken.md:1: front matter: the opening --- on line 1 has no closing --- line"},
+		{"en/quiz.md", `quiz.md:9:9: answer: "c" is not one of the choices`},
+		{"en", "broken.md:1: front matter"},
+	} {
+		code, out, _ := run(t, "lint", filepath.Join(dir, filepath.FromSlash(tc.path)))
+		if code != exitUsage || !strings.Contains(out, tc.want) {
+			t.Errorf("lint %s: exit %d, want 2 with %q:\n%s", tc.path, code, tc.want, out)
+		}
+	}
+}
+
+// A course in any language, not only one with en/, is linted as a course,
+// with the checks across its lessons.
+func TestLintCourseWithoutEnglish(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"zh/a.md": "---\ntitle: A\norder: 1\n---\n\nText.\n",
+		"zh/b.md": "---\ntitle: B\norder: 1\n---\n\nText.\n",
+	})
+	code, out, _ := run(t, "lint", dir)
+	if code != exitUsage || !strings.Contains(out, "order 1 is also the order of") {
+		t.Fatalf("lint of a zh course: exit %d, want 2 with the duplicate order:\n%s", code, out)
+	}
+}
+
+// A run that cannot finish is an error, not a schedule without a violation.
+func TestExploreReportsARunThatCannotFinish(t *testing.T) {
+	defer func(o scenario.Options) { exploreOptions = o }(exploreOptions)
+	exploreOptions.Limits = sim.Limits{MaxNodes: 64, MaxDuration: time.Hour, MaxEvents: 50}
+	code, _, errs := run(t, "explore", "testdata/noexpect.scenario.yaml", "--runs", "3")
+	if code != exitUsage || !strings.Contains(errs, "limit of 50 events") {
+		t.Fatalf("exit %d, want 2 with the run's error: %s", code, errs)
+	}
+}
+
+// Commands without positional arguments refuse them rather than ignore them:
+// `coordlab serve mycourse` must not serve the built-in course.
+func TestStrayArgumentsAreRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--addr", "no-port", "mycourse"},
+		{"build", "--out", t.TempDir(), "--wasm", fakeWasm(t), "mycourse"},
+		{"version", "extra"},
+		{"help", "nosuch"},
+	} {
+		code, out, errs := run(t, args...)
+		if code != exitUsage || !strings.Contains(errs, args[len(args)-1]) {
+			t.Errorf("%v: exit %d, want 2 naming %q\nstdout: %s\nstderr: %s", args, code, args[len(args)-1], out, errs)
+		}
+	}
+}
+
+// However the course folder is spelt, each lesson is linted once.
+func TestLintCourseSpelling(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"en/a.md": "---\ntitle: A\n---\n\nNo order.\n"})
+	t.Chdir(dir)
+	for _, p := range []string{dir, dir + "/", ".", "./"} {
+		code, out, _ := run(t, "lint", p)
+		if code != exitUsage || !strings.HasSuffix(out, "\n1 problems\n") {
+			t.Errorf("lint %s: exit %d, want 2 with one problem:\n%s", p, code, out)
+		}
 	}
 }

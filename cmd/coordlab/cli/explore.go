@@ -59,7 +59,13 @@ func cmdExplore(e *env, args []string) int {
 		s.Expect = nil
 		hit, err := violates(s, *target)
 		if err != nil {
-			continue // a schedule the mechanism cannot run (should not happen); try another
+			// A run that cannot finish (the event limit, say) shows
+			// nothing: saying no violation was found would mislead.
+			if progress {
+				fmt.Fprint(e.stderr, "\r\033[K")
+			}
+			fmt.Fprintln(e.stderr, err)
+			return exitUsage
 		}
 		if hit == "" {
 			continue
@@ -86,10 +92,14 @@ func cmdExplore(e *env, args []string) int {
 	return exitFail
 }
 
+// exploreOptions are the options of every run explore makes; tests lower
+// the limits.
+var exploreOptions scenario.Options
+
 // violates runs s and returns the first invariant it violates (the target,
 // if one is given), or "".
 func violates(s *scenario.Scenario, target string) (string, error) {
-	res, err := s.Run(scenario.Options{})
+	res, err := s.Run(exploreOptions)
 	if err != nil {
 		return "", err
 	}

@@ -39,17 +39,39 @@ func cmdLint(e *env, args []string) int {
 				problems = append(problems, prob.String())
 			}
 		}
-		cases, err := collect([]string{p})
+		files, err := findFiles([]string{p})
 		if err != nil {
 			e.errorf("%v", err)
 			return exitUsage
 		}
-		for _, c := range cases {
-			if strings.HasSuffix(c.name, ".md") || inCourse(c.name, courses) {
-				continue // lessons were linted as part of their course
+		for _, f := range files {
+			if inCourse(f, courses) {
+				continue // linted as part of its course
 			}
 			checked++
-			problems = append(problems, c.problems...)
+			// A lesson named on its own or in a language folder is
+			// checked whole; another markdown file (a README) only for
+			// its scenario blocks.
+			if strings.HasSuffix(f, ".md") && (f == p || isLanguageDir(filepath.Base(filepath.Dir(f)))) {
+				src, err := os.ReadFile(f)
+				if err != nil {
+					e.errorf("%v", err)
+					return exitUsage
+				}
+				l, _ := lessons.Parse(filepath.ToSlash(f), src)
+				for _, prob := range l.Problems {
+					problems = append(problems, prob.String())
+				}
+				continue
+			}
+			cases, err := casesOf(f)
+			if err != nil {
+				e.errorf("%v", err)
+				return exitUsage
+			}
+			for _, c := range cases {
+				problems = append(problems, c.problems...)
+			}
 		}
 	}
 	for _, prob := range problems {
@@ -64,7 +86,8 @@ func cmdLint(e *env, args []string) int {
 }
 
 // courseDirs finds course folders under p: folders with an en/ or zh/ (or
-// any two-letter language) sub-folder holding markdown.
+// any two-letter language, such as de/ or pt-br/) sub-folder holding
+// markdown.
 func courseDirs(p string) ([]string, error) {
 	var dirs []string
 	st, err := os.Stat(p)
@@ -78,18 +101,38 @@ func courseDirs(p string) ([]string, error) {
 		if path != p && strings.HasPrefix(d.Name(), ".") {
 			return filepath.SkipDir
 		}
-		if md, _ := filepath.Glob(filepath.Join(path, "en", "*.md")); len(md) > 0 {
-			dirs = append(dirs, path)
-			return filepath.SkipDir
+		md, _ := filepath.Glob(filepath.Join(path, "*", "*.md"))
+		for _, m := range md {
+			if isLanguageDir(filepath.Base(filepath.Dir(m))) {
+				dirs = append(dirs, path)
+				return filepath.SkipDir
+			}
 		}
 		return nil
 	})
 	return dirs, err
 }
 
+// isLanguageDir reports whether name is a two-letter language code, with
+// an optional region: en, zh, pt-br. (Courses may also use three-letter
+// codes, but a folder such as app/ or doc/ is far more often not one.)
+func isLanguageDir(name string) bool {
+	lang, region, hasRegion := strings.Cut(name, "-")
+	letters := func(s string, digits bool) bool {
+		return strings.IndexFunc(s, func(r rune) bool { return (r < 'a' || r > 'z') && (!digits || r < '0' || r > '9') }) < 0
+	}
+	if len(lang) != 2 || !letters(lang, false) {
+		return false
+	}
+	return !hasRegion || len(region) >= 2 && len(region) <= 8 && letters(region, true)
+}
+
 func inCourse(name string, courses []string) bool {
 	for _, c := range courses {
-		if strings.HasPrefix(name, c+string(filepath.Separator)) {
+		// Rel, not a prefix: the walk spells "./c" and "c/" as "c" below
+		// the top, and "." as nothing.
+		rel, err := filepath.Rel(c, name)
+		if err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			return true
 		}
 	}

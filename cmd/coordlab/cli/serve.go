@@ -18,7 +18,11 @@ func cmdServe(e *env, args []string) int {
 	addr := fs.String("addr", server.DefaultAddr, "the `address` to listen on (loopback by default)")
 	dir := fs.String("lessons", "", "serve the course in `DIR` (one sub-folder per language) instead of the built-in one")
 	wasm := fs.String("wasm", "", "serve the browser app from `FILE` (default web/app.wasm, as make build writes it)")
-	if _, code, ok := parseFlags(e, fs, "serve", args); !ok {
+	rest, code, ok := parseFlags(e, fs, "serve", args)
+	if !ok {
+		return code
+	}
+	if code := noArguments(e, fs, "serve", rest); code != exitOK {
 		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -35,14 +39,18 @@ func cmdBuild(e *env, args []string) int {
 	out := fs.String("out", "", "write the static site to `DIR`")
 	dir := fs.String("lessons", "", "build the course in `DIR` instead of the built-in one")
 	wasm := fs.String("wasm", "", "the browser app to include, `FILE` (default web/app.wasm, as make build writes it)")
-	if _, code, ok := parseFlags(e, fs, "build", args); !ok {
+	rest, code, ok := parseFlags(e, fs, "build", args)
+	if !ok {
+		return code
+	}
+	if code := noArguments(e, fs, "build", rest); code != exitOK {
 		return code
 	}
 	if *out == "" {
 		e.errorf("build: --out DIR is required (the folder to write the static site to)")
 		return exitUsage
 	}
-	if err := server.Build(server.Options{Out: *out, LessonsDir: *dir, Wasm: *wasm}); err != nil {
+	if err := server.Build(server.Options{Out: *out, LessonsDir: *dir, Wasm: *wasm}, e.stderr); err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}

@@ -113,6 +113,24 @@ func runCase(c *testCase) {
 // collect finds the test cases under the paths, in a stable order: every
 // *.scenario.yaml file and every ```scenario block of every *.md file.
 func collect(paths []string) ([]*testCase, error) {
+	files, err := findFiles(paths)
+	if err != nil {
+		return nil, err
+	}
+	var cases []*testCase
+	for _, f := range files {
+		cs, err := casesOf(f)
+		if err != nil {
+			return nil, err
+		}
+		cases = append(cases, cs...)
+	}
+	return cases, nil
+}
+
+// findFiles lists, sorted, the paths that are files and every
+// *.scenario.yaml and *.md file under the paths that are folders.
+func findFiles(paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -140,15 +158,7 @@ func collect(paths []string) ([]*testCase, error) {
 		}
 	}
 	sort.Strings(files)
-	var cases []*testCase
-	for _, f := range files {
-		cs, err := casesOf(f)
-		if err != nil {
-			return nil, err
-		}
-		cases = append(cases, cs...)
-	}
-	return cases, nil
+	return files, nil
 }
 
 func casesOf(file string) ([]*testCase, error) {

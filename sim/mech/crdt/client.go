@@ -42,9 +42,14 @@ func newClient(cfg *config, index, quota int) *client {
 }
 
 // Start spreads the clients' first operations over one think time. A
-// restarted client adds elements with a new prefix, so they stay unique.
+// restarted client adds elements with a new prefix, so they stay unique, and
+// goes on numbering its operations where it stopped: a replica takes an
+// operation number it has already seen for a duplicate.
 func (c *client) Start(ctx *sim.Context) {
 	c.prefix = mech.ValuePrefix(ctx, c.index+1)
+	if v, ok := ctx.Durable().Get("op"); ok {
+		c.op = v.(uint64)
+	}
 	ctx.SetTimer(time.Duration(ctx.Rand().Int64N(int64(c.cfg.think)+1)), nextOp{})
 }
 
@@ -78,6 +83,7 @@ func (c *client) issue(ctx *sim.Context) {
 	}
 	c.quota--
 	c.op++
+	ctx.Durable().Put("op", c.op)
 	c.cur = check.Invoke{Client: c.name, Kind: c.choose(ctx), Key: c.cfg.kind}
 	switch c.cur.Kind {
 	case "add":

@@ -89,3 +89,33 @@ func TestConvergeAfterHealing(t *testing.T) {
 		t.Error("the last-writer-wins register lost no update in 25 partitioned runs; concurrent adds should be thrown away")
 	}
 }
+
+// TestDuplicatedUpdatesApplyOnce: the network delivers client updates twice.
+// A replica must apply each operation once and answer both copies alike, or
+// a G-Counter counts an increment twice (reported as "decrements were
+// lost"), and a remove's second copy answers "absent" although the first
+// removed the element (reported as a lost add). Merging states is
+// idempotent; applying a client's operation is not.
+func TestDuplicatedUpdatesApplyOnce(t *testing.T) {
+	for _, kind := range []string{"gcounter", "pncounter", "orset"} {
+		for seed := uint64(1); seed <= 5; seed++ {
+			p, err := crdt.Mechanism.With("type", kind)
+			if err != nil {
+				t.Fatal(err)
+			}
+			net := sim.Network{Latency: sim.Latency{Min: time.Millisecond, Max: 10 * time.Millisecond}, Duplicate: 0.5}
+			w := sim.New(sim.Config{Seed: seed, Duration: 20 * time.Second, Network: net})
+			if err := crdt.Mechanism.Build(w, p); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Run(); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range crdt.Mechanism.Checkers(p) {
+				for _, v := range c.Check(w.History()) {
+					t.Errorf("%s seed %d: %s: %s", kind, seed, v.Invariant, v.Detail)
+				}
+			}
+		}
+	}
+}

@@ -46,18 +46,24 @@ type gossipTick struct{}
 // the next peer in turn. Its state and its tag counter are durable. It
 // observes a check.ReplicaState whenever its state changes, and when it
 // starts.
+//
+// Merging states is idempotent, applying an operation is not: an increment
+// the network delivers twice would count twice. So a replica remembers each
+// client's last operation number and answers a copy of it again without
+// applying it, as a client connection would discard a duplicated request.
 type replica struct {
 	cfg   *config
 	self  int
 	name  string
 	state State
-	str   string // state.String(), kept: merges compare it on every gossip
-	seq   uint64 // adds tagged by this replica, for unique OR-Set tags
-	peer  int    // the next peer to gossip to, counted from self
+	str   string               // state.String(), kept: merges compare it on every gossip
+	seq   uint64               // adds tagged by this replica, for unique OR-Set tags
+	peer  int                  // the next peer to gossip to, counted from self
+	acked map[string]UpdateAck // each client's last operation and its answer
 }
 
 func newReplica(cfg *config, self int) *replica {
-	return &replica{cfg: cfg, self: self, name: cfg.replicas[self]}
+	return &replica{cfg: cfg, self: self, name: cfg.replicas[self], acked: map[string]UpdateAck{}}
 }
 
 // Start reloads the durable state and starts gossiping.
@@ -80,8 +86,16 @@ func (n *replica) Start(ctx *sim.Context) {
 func (n *replica) Receive(ctx *sim.Context, from string, msg sim.Message) {
 	switch m := msg.(type) {
 	case Update:
-		out := n.update(ctx, m)
-		ctx.Send(from, UpdateAck{Op: m.Op, Value: n.state.Value(), Output: out})
+		if last, ok := n.acked[from]; ok && m.Op <= last.Op {
+			if m.Op == last.Op {
+				ctx.Send(from, last) // a duplicate: answer it again, apply nothing
+			}
+			return // an older operation overtaken by a newer one
+		}
+		ack := UpdateAck{Op: m.Op, Output: n.update(ctx, m)}
+		ack.Value = n.state.Value()
+		n.acked[from] = ack
+		ctx.Send(from, ack)
 	case Gossip:
 		n.set(ctx, n.state.Merge(m.State))
 	}

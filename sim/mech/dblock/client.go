@@ -30,18 +30,17 @@ const (
 
 // client is the dblock half of a lock client. Its statements go over a lossy
 // network, so it resends what goes unanswered; an INSERT whose answer was lost
-// may have gone through, so after a duplicate-key error it checks whether the
-// row is its own.
+// may have gone through, and one the network delivered twice did, so after
+// every duplicate-key error it checks whether the row is its own.
 type client struct {
-	cfg       config
-	target    replica.Target
-	owner     string // this acquisition's owner column, "client-1#7"
-	id        int64  // the id of the row it holds
-	seq       int
-	req       int  // the acquire statement outstanding
-	step      step // and which one it is
-	uncertain bool // an INSERT of this acquisition went unanswered
-	timeout   sim.TimerID
+	cfg     config
+	target  replica.Target
+	owner   string // this acquisition's owner column, "client-1#7"
+	id      int64  // the id of the row it holds
+	seq     int
+	req     int  // the acquire statement outstanding
+	step    step // and which one it is
+	timeout sim.TimerID
 	// The release is resent until the database answers it.
 	releaseReq   int
 	releaseOwner string
@@ -62,14 +61,12 @@ func newClient(cfg config, servers []string) *client {
 // Acquire inserts the lock row.
 func (p *client) Acquire(c *lock.Client) {
 	p.owner = fmt.Sprintf("%s#%d", c.Ctx().Name(), c.Acq())
-	p.uncertain = false
 	p.request(c, stepInsert)
 }
 
 // request sends the statement of a step and arms its timeout.
 func (p *client) request(c *lock.Client, st step) {
-	p.seq++
-	p.req, p.step = p.seq, st
+	p.req, p.step = p.nextReq(c), st
 	var m sim.Message
 	switch st {
 	case stepInsert:
@@ -82,6 +79,19 @@ func (p *client) request(c *lock.Client, st step) {
 	c.Ctx().CancelTimer(p.timeout)
 	c.Ctx().Send(p.target.Server(), m)
 	p.timeout = c.Ctx().SetTimer(RequestTimeout, timeout{Req: p.req})
+}
+
+// nextReq numbers a statement. The count is durable: answers to a crashed
+// process's statements can reach the restarted one, which must not take them
+// for answers to its own (over TCP they died with the old connection).
+func (p *client) nextReq(c *lock.Client) int {
+	d := c.Ctx().Durable()
+	if v, ok := d.Get("req"); ok && p.seq == 0 {
+		p.seq = v.(int)
+	}
+	p.seq++
+	d.Put("req", p.seq)
+	return p.seq
 }
 
 // taken handles a lock held by someone else: clear an expired row if rows
@@ -106,8 +116,7 @@ func (p *client) Release(c *lock.Client) {
 }
 
 func (p *client) sendRelease(c *lock.Client) {
-	p.seq++
-	p.releaseReq = p.seq
+	p.releaseReq = p.nextReq(c)
 	c.Ctx().CancelTimer(p.releaseTimer)
 	c.Ctx().Send(p.target.Server(), Delete{Req: p.releaseReq, Name: Name, Owner: p.releaseOwner})
 	p.releaseTimer = c.Ctx().SetTimer(RequestTimeout, releaseTimeout{Req: p.releaseReq})
@@ -120,14 +129,13 @@ func (p *client) Receive(c *lock.Client, from string, msg sim.Message) {
 		if !p.answers(c, m.Req) {
 			return
 		}
-		switch {
-		case m.OK:
+		if m.OK {
 			p.granted(c, m.ID)
-		case p.uncertain:
-			p.request(c, stepSelect) // did the unanswered INSERT go through?
-		default:
-			p.taken(c)
+			return
 		}
+		// The row in the way may be this acquisition's own: an INSERT sent
+		// again after its answer was lost, or delivered twice, went through.
+		p.request(c, stepSelect)
 	case SelectReply:
 		if !p.answers(c, m.Req) {
 			return
@@ -186,9 +194,6 @@ func (p *client) Timer(c *lock.Client, tag any) {
 			return
 		}
 		p.target.Next() // no answer: the server may be down, try the next one
-		if p.step == stepInsert {
-			p.uncertain = true
-		}
 		p.request(c, p.step)
 	case releaseTimeout:
 		if t.Req == p.releaseReq {

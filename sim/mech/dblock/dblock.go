@@ -8,8 +8,10 @@
 // The protocol, as statements on db-1:
 //   - acquire: INSERT INTO locks (name, owner, expires_at) VALUES (...). The
 //     unique index lets one row per name exist; a duplicate-key error
-//     (MySQL's ER_DUP_ENTRY) means the lock is taken, and the client tries
-//     again every retry.
+//     (MySQL's ER_DUP_ENTRY) means the lock is taken, unless SELECT id, owner
+//     FROM locks WHERE name = ? shows the row is the client's own (its INSERT
+//     went through, but the answer was lost or the INSERT arrived twice), and
+//     the client tries again every retry.
 //   - release: DELETE FROM locks WHERE name = ? AND owner = ? — its own row
 //     only; the owner value is unique to one acquisition.
 //   - expiry (optional): expires_at = NOW() + expiry on db-1's clock; a

@@ -51,8 +51,31 @@ func newClient(cfg *config, name string, n int) *client {
 	return &client{cfg: cfg, name: name, short: "c" + strconv.Itoa(n), home: (n - 1) % len(cfg.servers)}
 }
 
-// Start begins the workload with a guess of the leader.
+// clientKey is where a client keeps its last serial number and the command
+// it has in flight: the servers remember each client's latest serial number
+// (§8), so a restarted client that counted from 1 again would have its new
+// commands taken for old ones and skipped.
+const clientKey = "client"
+
+// clientState is the client's durable record.
+type clientState struct {
+	Seq      uint64
+	InFlight bool
+	Cmd      Command
+}
+
+// Start begins the workload with a guess of the leader. A restarted client
+// continues its serial numbers, and reports the operation a crash cut short
+// as one whose outcome it never learned.
 func (c *client) Start(ctx *sim.Context) {
+	if v, ok := ctx.Durable().Get(clientKey); ok {
+		s := v.(clientState)
+		c.seq = s.Seq
+		if s.InFlight {
+			ctx.Observe(check.Op{Client: c.name, Kind: s.Cmd.Op, Key: s.Cmd.Key, Value: s.Cmd.Value})
+			ctx.Durable().Put(clientKey, clientState{Seq: c.seq})
+		}
+	}
 	c.guess = ctx.Rand().IntN(len(c.cfg.servers))
 	c.think(ctx)
 }
@@ -77,6 +100,7 @@ func (c *client) invoke(ctx *sim.Context) {
 		c.cmd.Op, c.cmd.Value = "append", "+"+value
 	}
 	c.call = ctx.Now()
+	ctx.Durable().Put(clientKey, clientState{Seq: c.seq, InFlight: true, Cmd: c.cmd})
 	ctx.Observe(check.Invoke{Client: c.name, Kind: c.cmd.Op, Key: c.cmd.Key, Value: c.cmd.Value})
 	c.send(ctx)
 }
@@ -140,6 +164,7 @@ func (c *client) Timer(ctx *sim.Context, tag any) {
 // thinks about the next one.
 func (c *client) finish(ctx *sim.Context, ok bool, value string) {
 	c.busy = false
+	ctx.Durable().Put(clientKey, clientState{Seq: c.seq})
 	op := check.Op{Client: c.name, Kind: c.cmd.Op, Key: c.cmd.Key, Value: c.cmd.Value, Call: c.call, Return: ctx.Now(), Ok: ok}
 	if ok && c.cmd.Op == "get" {
 		op.Output = value

@@ -171,6 +171,9 @@ func (r *raft) boot(env host) {
 		// waits one election timeout before voting, as if it just had.
 		r.leaderUntil = env.Now() + r.cfg.electionTimeout.Min
 	}
+	// A server that led before a crash is a follower now: the symbolic
+	// name must not stand for it any more.
+	env.Unpublish("leader")
 	r.becomeFollower(r.currentTerm, "")
 	r.resetElectionTimer()
 }

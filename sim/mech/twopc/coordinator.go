@@ -64,6 +64,7 @@ func NewCoordinator(cfg Config) *Coordinator { return &Coordinator{cfg: cfg, txs
 // transaction without a record is aborted by presumption when asked.
 func (c *Coordinator) Start(ctx *sim.Context) {
 	c.ctx = ctx
+	ctx.Unpublish(Deciding) // a crash cut short whatever it was forcing
 	if v, ok := ctx.Durable().Get("next-tx"); ok {
 		c.next = v.(int)
 	}
