@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -23,19 +22,19 @@ func (p *player) renderControls() app.UI {
 	now, end := p.sess.now(), p.sc.Duration
 	return app.Div().Class("controls").Body(
 		app.If(p.playing, func() app.UI {
-			return app.Button().DataSet("action", "pause").Text("❚❚ Pause").OnClick(func(ctx app.Context, e app.Event) { p.pause() })
+			return app.Button().DataSet("action", "pause").Text(tr(p.Language, "❚❚ Pause")).OnClick(func(ctx app.Context, e app.Event) { p.pause() })
 		}).Else(func() app.UI {
-			return app.Button().DataSet("action", "play").Text("▶ Play").Disabled(p.sess.done()).
+			return app.Button().DataSet("action", "play").Text(tr(p.Language, "▶ Play")).Disabled(p.sess.done()).
 				OnClick(func(ctx app.Context, e app.Event) { p.play(ctx) })
 		}),
-		app.Button().DataSet("action", "step").Text("Step").Title("process the next event").Disabled(p.sess.done()).
+		app.Button().DataSet("action", "step").Text(tr(p.Language, "Step")).Title(tr(p.Language, "process the next event")).Disabled(p.sess.done()).
 			OnClick(func(ctx app.Context, e app.Event) { p.step(ctx) }),
-		app.Button().DataSet("action", "run-to-end").Text("Run to end").
+		app.Button().DataSet("action", "run-to-end").Text(tr(p.Language, "Run to end")).
 			OnClick(func(ctx app.Context, e app.Event) { p.runToEnd(ctx) }),
-		app.Button().DataSet("action", "restart").Text("⟲").Title("back to the start").
+		app.Button().DataSet("action", "restart").Text("⟲").Title(tr(p.Language, "back to the start")).
 			OnClick(func(ctx app.Context, e app.Event) { p.playing = false; p.seek(ctx, 0) }),
 		app.Label().Class("speed").Body(
-			app.Text("speed "),
+			app.Text(tr(p.Language, "speed ")),
 			app.Select().DataSet("control", "speed").OnChange(func(ctx app.Context, e app.Event) {
 				if v, err := strconv.ParseFloat(ctx.JSSrc().Get("value").String(), 64); err == nil && v > 0 {
 					p.speed = v
@@ -47,7 +46,7 @@ func (p *player) renderControls() app.UI {
 		),
 		app.Input().Type("range").Class("scrubber").DataSet("control", "scrubber").
 			Min(0).Max(int(end/time.Millisecond)).Step(1).Value(strconv.Itoa(int(now/time.Millisecond))).
-			Title("drag to move in time; going back re-runs the scenario from the start").
+			Title(tr(p.Language, "drag to move in time; going back re-runs the scenario from the start")).
 			OnInput(func(ctx app.Context, e app.Event) {
 				if ms, err := strconv.Atoi(ctx.JSSrc().Get("value").String()); err == nil {
 					p.playing = false
@@ -55,7 +54,7 @@ func (p *player) renderControls() app.UI {
 				}
 			}),
 		app.Span().Class("time").Text(fmtTime(now)+" / "+fmtTime(end)),
-		app.Span().Class("events").Text(fmt.Sprintf(" · %d events", p.sess.world().Events())),
+		app.Span().Class("events").Text(trf(p.Language, " · %d events", p.sess.world().Events())),
 	)
 }
 
@@ -158,7 +157,7 @@ func (p *player) renderSliders() app.UI {
 	for _, s := range sc.Sliders {
 		sp, ok := sliderFor(sc, s)
 		if !ok {
-			items = append(items, app.P().Class("problem").Text("slider "+s.Param+": min and max must be two numbers or two durations"))
+			items = append(items, app.P().Class("problem").Text(trf(p.Language, "slider %s: min and max must be two numbers or two durations", s.Param)))
 			continue
 		}
 		path := s.Param
@@ -192,45 +191,60 @@ func (p *player) renderFaultMenu() app.UI {
 		n := p.selNode
 		what = n
 		buttons = append(buttons,
-			btn("crash", "crash", sim.Fault{Kind: sim.FaultCrash, Node: n}),
-			btn("restart", "restart", sim.Fault{Kind: sim.FaultRestart, Node: n}),
-			btn("pause", "pause 3s", sim.Fault{Kind: sim.FaultPause, Node: n, For: 3 * time.Second}),
-			btn("resume", "resume", sim.Fault{Kind: sim.FaultResume, Node: n}),
-			btn("isolate", "isolate", sim.Fault{Kind: sim.FaultIsolate, Node: n}),
-			btn("clock-forward", "clock +5s", sim.Fault{Kind: sim.FaultClockJump, Node: n, Jump: 5 * time.Second}),
-			btn("clock-back", "clock −5s", sim.Fault{Kind: sim.FaultClockJump, Node: n, Jump: -5 * time.Second}),
+			btn("crash", tr(p.Language, "crash"), sim.Fault{Kind: sim.FaultCrash, Node: n}),
+			btn("restart", tr(p.Language, "restart"), sim.Fault{Kind: sim.FaultRestart, Node: n}),
+			btn("pause", tr(p.Language, "pause 3s"), sim.Fault{Kind: sim.FaultPause, Node: n, For: 3 * time.Second}),
+			btn("resume", tr(p.Language, "resume"), sim.Fault{Kind: sim.FaultResume, Node: n}),
+			btn("isolate", tr(p.Language, "isolate"), sim.Fault{Kind: sim.FaultIsolate, Node: n}),
+			btn("clock-forward", tr(p.Language, "clock +5s"), sim.Fault{Kind: sim.FaultClockJump, Node: n, Jump: 5 * time.Second}),
+			btn("clock-back", tr(p.Language, "clock −5s"), sim.Fault{Kind: sim.FaultClockJump, Node: n, Jump: -5 * time.Second}),
 		)
 	case p.selLink != [2]string{}:
 		a, b := p.selLink[0], p.selLink[1]
 		what = a + " — " + b
 		buttons = append(buttons,
-			btn("partition", "partition "+a+" | "+b, sim.Fault{Kind: sim.FaultPartition, Groups: [][]string{{a}, {b}}}),
-			btn("cut", "cut "+a+" → "+b, sim.Fault{Kind: sim.FaultCut, From: a, To: b}),
-			btn("cut-back", "cut "+b+" → "+a, sim.Fault{Kind: sim.FaultCut, From: b, To: a}),
+			btn("partition", trf(p.Language, "partition %s | %s", a, b), sim.Fault{Kind: sim.FaultPartition, Groups: [][]string{{a}, {b}}}),
+			btn("cut", trf(p.Language, "cut %s → %s", a, b), sim.Fault{Kind: sim.FaultCut, From: a, To: b}),
+			btn("cut-back", trf(p.Language, "cut %s → %s", b, a), sim.Fault{Kind: sim.FaultCut, From: b, To: a}),
 		)
 	default:
-		return app.P().Class("hint").Text("Click a node or a link to inject a fault at this moment; it is recorded into the scenario.")
+		return app.P().Class("hint").Text(tr(p.Language, "Click a node or a link to inject a fault at this moment; it is recorded into the scenario."))
 	}
 	buttons = append(buttons,
-		btn("heal", "heal all", sim.Fault{Kind: sim.FaultHeal}),
-		app.Button().Class("secondary").Text("close").OnClick(func(ctx app.Context, e app.Event) { p.selNode, p.selLink = "", [2]string{} }),
+		btn("heal", tr(p.Language, "heal all"), sim.Fault{Kind: sim.FaultHeal}),
+		app.Button().Class("secondary").Text(tr(p.Language, "close")).OnClick(func(ctx app.Context, e app.Event) { p.selNode, p.selLink = "", [2]string{} }),
 	)
 	return app.Div().Class("fault-menu").Body(
-		app.Span().Text("Inject into "+what+" at "+fmtTime(p.sess.now().Truncate(time.Millisecond))+": "),
+		app.Span().Text(trf(p.Language, "Inject into %s at %s: ", what, fmtTime(p.sess.now().Truncate(time.Millisecond)))),
 		app.Div().Body(buttons...),
 	)
 }
 
 func (p *player) renderExport() app.UI {
 	return app.Div().Class("export").Body(
-		app.Button().DataSet("action", "export").Text("Export YAML").OnClick(func(ctx app.Context, e app.Event) {
+		app.Button().DataSet("action", "export").Text(tr(p.Language, "Export YAML")).OnClick(func(ctx app.Context, e app.Event) {
 			p.exported = string(p.sess.sc.YAML())
 		}),
-		app.A().DataSet("action", "share").Href(p.shareLink()).Text("Share link").Title("opens this scenario, with your faults and slider values, in the playground"),
-		app.Button().DataSet("action", "save").Text("Save").Title("keep this scenario in this browser").OnClick(func(ctx app.Context, e app.Event) {
+		app.A().DataSet("action", "share").Href(p.shareLink()).Text(tr(p.Language, "Share link")).Title(tr(p.Language, "opens this scenario, with your faults and slider values, in the playground")),
+		app.Button().DataSet("action", "save").Text(tr(p.Language, "Save")).Title(tr(p.Language, "keep this scenario in this browser")).OnClick(func(ctx app.Context, e app.Event) {
 			sc := store.SavedScenario{Name: p.sess.sc.Name, YAML: string(p.sess.sc.YAML())}
-			withStore(ctx, func(c context.Context, s *store.Store) error { return s.SaveScenario(c, sc) }, func(ctx app.Context) {
-				p.notice = "Saved " + sc.Name + " in this browser (see the playground)."
+			already := false
+			withStore(ctx, func(c context.Context, s *store.Store) error {
+				saved, err := s.Scenarios(c)
+				if err != nil {
+					return err
+				}
+				// Another scenario saved under this name is kept.
+				if sc.Name, already = saveName(saved, sc); already {
+					return nil
+				}
+				return s.SaveScenario(c, sc)
+			}, func(ctx app.Context) {
+				if already {
+					p.notice = trf(p.Language, "This scenario is already saved in this browser, as %s.", sc.Name)
+					return
+				}
+				p.notice = trf(p.Language, "Saved %s in this browser (see the playground).", sc.Name)
 			})
 		}),
 		app.If(p.exported != "", func() app.UI {

@@ -22,7 +22,10 @@ type editorPage struct {
 	preview  *lessons.Lesson
 	problems []lessons.Problem
 	authored []store.AuthoredLesson
-	notice   string
+	// opened is the path of the saved draft being edited, "" for a new
+	// lesson: saving to another draft's path would replace it.
+	opened string
+	notice string
 }
 
 func newEditorPage() *editorPage { return &editorPage{} }
@@ -32,7 +35,7 @@ const editorTemplate = "---\ntitle: My lesson\norder: 100\nsummary: What this le
 func (e *editorPage) OnNav(ctx app.Context) {
 	e.lang = getLang(ctx)
 	ctx.Page().SetTitle("Lesson editor — coordlab")
-	e.path = e.lang + "/my-lesson"
+	e.path, e.opened = e.lang+"/my-lesson", ""
 	e.edit(editorTemplate)
 	want := ctx.Page().URL().Query().Get("path")
 	e.load(ctx, want)
@@ -48,9 +51,15 @@ func (e *editorPage) load(ctx app.Context, want string) {
 		e.authored = ls
 		for _, l := range ls {
 			if l.Path == want {
-				e.path = l.Path
+				e.path, e.opened = l.Path, l.Path
 				e.edit(l.Markdown)
+				return
 			}
+		}
+		if e.opened == "" && e.src == editorTemplate {
+			// A new lesson: not under the path of a saved draft.
+			e.path = freePath(ls, e.lang+"/my-lesson")
+			e.edit(e.src)
 		}
 	})
 }
@@ -63,10 +72,26 @@ func (e *editorPage) edit(src string) {
 
 func (e *editorPage) save(ctx app.Context, ev app.Event) {
 	l := store.AuthoredLesson{Path: e.path, Markdown: e.src}
+	if e.wouldReplace() {
+		e.notice = trf(e.lang, "Another draft is saved as %s: open it from the list, or give this lesson another path.", l.Path)
+		return
+	}
 	withStore(ctx, func(c context.Context, s *store.Store) error { return s.SaveLesson(c, l) }, func(ctx app.Context) {
-		e.notice = "Saved " + l.Path + " in this browser."
+		e.opened = l.Path
+		e.notice = trf(e.lang, "Saved %s in this browser.", l.Path)
 		e.load(ctx, l.Path)
 	})
+}
+
+// wouldReplace reports whether saving would replace another draft than
+// the one opened, with other markdown.
+func (e *editorPage) wouldReplace() bool {
+	for _, a := range e.authored {
+		if a.Path == e.path && a.Path != e.opened && a.Markdown != e.src {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *editorPage) Render() app.UI {
@@ -75,23 +100,23 @@ func (e *editorPage) Render() app.UI {
 		app.Main().Body(
 			app.H1().Text(tr(e.lang, "Editor")),
 			app.Div().Class("editor-bar").Body(
-				app.Label().Body(app.Text("path "), app.Input().Type("text").Value(e.path).DataSet("editor", "path").
+				app.Label().Body(app.Text(tr(e.lang, "path ")), app.Input().Type("text").Value(e.path).DataSet("editor", "path").
 					OnChange(func(ctx app.Context, ev app.Event) {
 						if v := ctx.JSSrc().Get("value").String(); validPath(v) {
 							e.path = v
 							e.edit(e.src)
 						} else {
-							e.notice = "A lesson path is LANG/SLUG, such as en/my-lesson."
+							e.notice = tr(e.lang, "A lesson path is LANG/SLUG, such as en/my-lesson.")
 						}
 					})),
-				app.Button().DataSet("action", "save-lesson").Text("Save").OnClick(e.save),
-				app.Button().Text("Download .md").OnClick(func(ctx app.Context, ev app.Event) {
+				app.Button().DataSet("action", "save-lesson").Text(tr(e.lang, "Save")).OnClick(e.save),
+				app.Button().Text(tr(e.lang, "Download .md")).OnClick(func(ctx app.Context, ev app.Event) {
 					download(slugOf(e.path)+".md", "text/markdown", []byte(e.src))
 				}),
 				app.Range(e.authored).Slice(func(i int) app.UI {
 					a := e.authored[i]
 					return app.Button().Class("link").Text(a.Path).OnClick(func(ctx app.Context, ev app.Event) {
-						e.path = a.Path
+						e.path, e.opened = a.Path, a.Path
 						e.edit(a.Markdown)
 					})
 				}),
@@ -127,7 +152,7 @@ func (e *editorPage) renderPreview() app.UI {
 		case p.Block == nil:
 			parts = append(parts, app.Raw(p.HTML))
 		case p.Block.Kind == lessons.KindScenario:
-			parts = append(parts, newPlayer().Src(p.Block.Source).Named(fmt.Sprintf("%s.md:%d", e.path, p.Block.Line)))
+			parts = append(parts, newPlayer().Src(p.Block.Source).Named(fmt.Sprintf("%s.md:%d", e.path, p.Block.Line)).Lang(e.lang))
 		case p.Block.Quiz != nil:
 			parts = append(parts, newQuiz().Of(p.Block.Quiz).Number(quiz).Lang(e.lang))
 			quiz++

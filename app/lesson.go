@@ -164,7 +164,7 @@ func (l *lessonPage) renderParts() []app.UI {
 			text = append(text, app.Raw(part.HTML))
 		case part.Block.Kind == lessons.KindScenario:
 			b := part.Block
-			flush(newPlayer().Src(b.Source).Named(fmt.Sprintf("%s.md:%d", l.key(), b.Line)).InLesson(l.key()))
+			flush(newPlayer().Src(b.Source).Named(fmt.Sprintf("%s.md:%d", l.key(), b.Line)).InLesson(l.key()).Lang(l.lang))
 		case part.Block.Kind == lessons.KindQuiz && part.Block.Quiz != nil:
 			n := quiz
 			quiz++

@@ -105,25 +105,6 @@ func validSegment(s string) bool {
 	return s != "" && len(s) <= 64 && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == ""
 }
 
-// uiText translates the lab's own labels; the lessons carry their own
-// languages.
-var uiText = map[string]map[string]string{
-	"zh": {
-		"Course": "课程", "Playground": "实验场", "Editor": "编辑器", "Mechanisms": "机制",
-		"Language": "语言", "visited": "已读", "completed": "已完成", "played": "已运行",
-		"Previous": "上一课", "Next": "下一课", "Mark as completed": "标记为已完成",
-		"Check": "检查", "Correct.": "正确。", "Not quite.": "不对。", "Loading…": "加载中…",
-		"Contents": "目录", "Your data": "你的数据", "Export": "导出", "Import": "导入",
-	},
-}
-
-func tr(lang, s string) string {
-	if t, ok := uiText[lang][s]; ok {
-		return t
-	}
-	return s
-}
-
 // footer is the bottom of every page.
 func footer() app.UI {
 	return app.Footer().Class("footer").Body(

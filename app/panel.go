@@ -64,7 +64,7 @@ func (p *player) renderViolations() app.UI {
 	for i, v := range vs {
 		at := v.At
 		items[i] = app.Li().Body(app.Button().Class("violation").DataSet("at", int64(at)).
-			Title("jump to this moment").
+			Title(tr(p.Language, "jump to this moment")).
 			OnClick(func(ctx app.Context, e app.Event) {
 				p.dispatch(func(ctx app.Context) { p.playing = false; p.seek(ctx, at) })
 			}).
@@ -75,8 +75,8 @@ func (p *player) renderViolations() app.UI {
 			))
 	}
 	return app.Div().Class("violations").Body(
-		app.H4().Text(fmt.Sprintf("Violations (%d)", len(vs))),
-		app.If(len(vs) == 0, func() app.UI { return app.P().Class("hint").Text("none so far") }),
+		app.H4().Text(trf(p.Language, "Violations (%d)", len(vs))),
+		app.If(len(vs) == 0, func() app.UI { return app.P().Class("hint").Text(tr(p.Language, "none so far")) }),
 		app.Ul().Body(items...),
 	)
 }
@@ -97,15 +97,15 @@ func (p *player) renderMetrics() app.UI {
 	}
 	res := ""
 	if r := p.sess.result; r != nil && r.ExpectationMet != nil {
-		res = "expectation met"
+		res = tr(p.Language, "expectation met")
 		if !*r.ExpectationMet {
-			res = "expectation NOT met"
+			res = tr(p.Language, "expectation NOT met")
 		}
 	}
 	return app.Div().Class("metrics").Body(
-		app.H4().Text("Metrics"),
+		app.H4().Text(tr(p.Language, "Metrics")),
 		app.If(len(rows) == 0, func() app.UI {
-			return app.P().Class("hint").Text("none counted yet; percentiles and the like come at the end")
+			return app.P().Class("hint").Text(tr(p.Language, "none counted yet; percentiles and the like come at the end"))
 		}),
 		app.Table().Body(rows...),
 		app.If(res != "", func() app.UI { return app.P().Class("expect").Text(res) }),
@@ -117,19 +117,19 @@ func (p *player) renderPanel() app.UI {
 	snap := p.sess.world().Snapshot()
 	cards := make([]app.UI, 0, len(snap.Nodes))
 	for _, n := range snap.Nodes {
-		var body app.UI = app.P().Class("hint").Text("no state to show")
+		var body app.UI = app.P().Class("hint").Text(tr(p.Language, "no state to show"))
 		if n.State != nil {
 			body = renderValue(reflect.ValueOf(n.State), 0)
 		} else if n.Status.String() == "crashed" {
-			body = app.P().Class("hint").Text("crashed: its volatile state is gone")
+			body = app.P().Class("hint").Text(tr(p.Language, "crashed: its volatile state is gone"))
 		}
 		cards = append(cards, app.Div().Class("card", n.Status.String()).DataSet("panel", n.Name).Body(
-			app.H5().Text(n.Name+" · "+n.Status.String()),
+			app.H5().Text(n.Name+" · "+tr(p.Language, n.Status.String())),
 			body,
 		))
 	}
 	return app.Details().Class("panel").Open(true).Body(
-		app.Summary().Text("Mechanism state"),
+		app.Summary().Text(tr(p.Language, "Mechanism state")),
 		app.Div().Class("cards").Body(cards...),
 	)
 }

@@ -58,7 +58,7 @@ func (p *playPage) OnNav(ctx app.Context) {
 			p.notice = err.Error()
 		} else {
 			src = string(b)
-			p.notice = "Opened a shared scenario."
+			p.notice = tr(p.lang, "Opened a shared scenario.")
 		}
 	}
 	p.edit(src)
@@ -96,7 +96,7 @@ func (p *playPage) Render() app.UI {
 		newNavbar().Language(p.lang),
 		app.Main().Body(
 			app.H1().Text(tr(p.lang, "Playground")),
-			app.P().Class("hint").Text("Edit the scenario; the player runs the last version without errors. Faults you click in the player are written into the YAML. Share link: the scenario travels in the link itself."),
+			app.P().Class("hint").Text(tr(p.lang, "Edit the scenario; the player runs the last version without errors. Faults you click in the player are written into the YAML. Share link: the scenario travels in the link itself.")),
 			app.If(p.notice != "", func() app.UI { return app.P().Class("notice").Text(p.notice) }),
 			app.Div().Class("row play").Body(
 				app.Div().Class("row-text").Body(
@@ -107,7 +107,7 @@ func (p *playPage) Render() app.UI {
 				),
 				app.Div().Class("row-block").Body(
 					app.If(p.running != "", func() app.UI {
-						return newPlayer().Src(p.running).Named("playground").OnScenarioChange(func(ctx app.Context, y []byte) {
+						return newPlayer().Src(p.running).Named("playground").Lang(p.lang).OnScenarioChange(func(ctx app.Context, y []byte) {
 							p.yaml, p.running, p.problems = string(y), string(y), nil
 						})
 					}),
@@ -120,7 +120,7 @@ func (p *playPage) Render() app.UI {
 
 func (p *playPage) renderProblems() app.UI {
 	if len(p.problems) == 0 {
-		return app.P().Class("ok").DataSet("problems", "0").Text("✓ no problems")
+		return app.P().Class("ok").DataSet("problems", "0").Text(tr(p.lang, "✓ no problems"))
 	}
 	lines := strings.Split(p.yaml, "\n")
 	items := make([]app.UI, len(p.problems))
@@ -130,7 +130,7 @@ func (p *playPage) renderProblems() app.UI {
 			src = lines[e.Line-1]
 		}
 		items[i] = app.Li().DataSet("error-line", e.Line).Body(
-			app.Span().Class("pos").Text(fmt.Sprintf("line %d, column %d: ", e.Line, e.Col)),
+			app.Span().Class("pos").Text(trf(p.lang, "line %d, column %d: ", e.Line, e.Col)),
 			app.Text(e.Msg),
 			app.If(src != "", func() app.UI { return app.Pre().Class("src").Text(src) }),
 		)
@@ -143,12 +143,12 @@ func (p *playPage) renderSaved() app.UI {
 		return nil
 	}
 	return app.Div().Class("saved").Body(
-		app.H4().Text("Saved in this browser"),
+		app.H4().Text(tr(p.lang, "Saved in this browser")),
 		app.Ul().Body(app.Range(p.saved).Slice(func(i int) app.UI {
 			s := p.saved[i]
 			return app.Li().Body(
 				app.Button().Class("link").Text(s.Name).OnClick(func(ctx app.Context, e app.Event) { p.edit(s.YAML) }),
-				app.Button().Class("secondary").Text("delete").OnClick(func(ctx app.Context, e app.Event) {
+				app.Button().Class("secondary").Text(tr(p.lang, "delete")).OnClick(func(ctx app.Context, e app.Event) {
 					withStore(ctx, func(c context.Context, st *store.Store) error { return st.DeleteScenario(c, s.Name) },
 						func(ctx app.Context) { p.loadSaved(ctx) })
 				}),

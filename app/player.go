@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -41,6 +39,8 @@ type player struct {
 	// Lesson is the lesson path ("en/locks") whose progress a finished run
 	// counts towards; "" outside lessons.
 	Lesson string
+	// Language is the language of the player's labels ("en" or "zh").
+	Language string
 	// OnChange hears the scenario after a fault click or a slider, as YAML.
 	OnChange func(ctx app.Context, yaml []byte)
 
@@ -83,6 +83,9 @@ func (p *player) Named(file string) *player { p.File = file; return p }
 
 // InLesson sets the lesson whose progress the player records.
 func (p *player) InLesson(path string) *player { p.Lesson = path; return p }
+
+// Lang sets the language of the player's labels.
+func (p *player) Lang(lang string) *player { p.Language = lang; return p }
 
 // OnScenarioChange sets the callback for changes made in the player.
 func (p *player) OnScenarioChange(h func(ctx app.Context, yaml []byte)) *player {
@@ -252,7 +255,7 @@ func (p *player) inject(ctx app.Context, f sim.Fault) {
 		p.notice = err.Error()
 		return
 	}
-	p.notice = fmt.Sprintf("At %v: %s. The fault is now part of the scenario.", p.sess.now().Truncate(time.Millisecond), f.String())
+	p.notice = trf(p.Language, "At %v: %s. The fault is now part of the scenario.", p.sess.now().Truncate(time.Millisecond), f.String())
 	p.selNode, p.selLink = "", [2]string{}
 	p.refresh()
 	p.changed(ctx)
@@ -286,7 +289,7 @@ func (p *player) Render() app.UI {
 		app.Div().Class("player-head").Body(
 			app.Strong().Text(p.sc.Name),
 			app.If(p.sc.Title != "", func() app.UI { return app.Span().Class("title").Text(" — " + p.sc.Title) }),
-			app.Span().Class("mech").Text(" · "+p.sc.Mechanism+" · seed "+strconv.FormatUint(p.sc.Seed, 10)),
+			app.Span().Class("mech").Text(trf(p.Language, " · %s · seed %d", p.sc.Mechanism, p.sc.Seed)),
 		),
 		p.renderControls(),
 		app.If(p.sess.err != nil, func() app.UI {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -61,4 +62,41 @@ func reportStoreError(ctx app.Context, err error) {
 		msg = se.Message()
 	}
 	ctx.SetState(stateStoreError, msg)
+}
+
+// saveName returns the name to save sc under so that no saved scenario is
+// replaced: its own name when free, else the first free name-2, name-3, …
+// already reports that the same YAML is saved under one of those names.
+func saveName(saved []store.SavedScenario, sc store.SavedScenario) (name string, already bool) {
+	yamlOf := make(map[string]string, len(saved))
+	for _, s := range saved {
+		yamlOf[s.Name] = s.YAML
+	}
+	for i := 1; ; i++ {
+		name = sc.Name
+		if i > 1 {
+			name += "-" + strconv.Itoa(i)
+		}
+		y, taken := yamlOf[name]
+		switch {
+		case !taken:
+			return name, false
+		case y == sc.YAML:
+			return name, true
+		}
+	}
+}
+
+// freePath returns base ("en/my-lesson") if no authored lesson has that
+// path, else the first free base-2, base-3, …
+func freePath(authored []store.AuthoredLesson, base string) string {
+	taken := make(map[string]bool, len(authored))
+	for _, l := range authored {
+		taken[l.Path] = true
+	}
+	p := base
+	for i := 2; taken[p]; i++ {
+		p = base + "-" + strconv.Itoa(i)
+	}
+	return p
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -130,11 +131,28 @@ func (w *World) resolve(name string) (*node, bool) {
 	return nil, false
 }
 
+// nobody returns a name of f that stands for nobody now, or "".
+func (w *World) nobody(f *Fault) string {
+	for _, name := range f.names() {
+		if _, ok := w.resolve(name); !ok {
+			return name
+		}
+	}
+	return ""
+}
+
+// wait keeps a fault whose name stands for nobody yet until somebody fits
+// (section 3 of DESIGN.md).
+func (w *World) wait(f *Fault, name string) {
+	w.record(rec{kind: TraceFault, node: -1, peer: -1, detail: f.String() + ": waiting, " + name + " stands for nobody yet"}, nil)
+	w.waiting = append(w.waiting, f)
+}
+
 func (w *World) fireWaiting(symbol string) {
 	waiting := w.waiting
 	w.waiting = nil
 	for _, f := range waiting {
-		if f.Node == symbol {
+		if slices.Contains(f.names(), symbol) && w.nobody(f) == "" {
 			w.applyFault(f)
 		} else {
 			w.waiting = append(w.waiting, f)
@@ -143,6 +161,12 @@ func (w *World) fireWaiting(symbol string) {
 }
 
 func (w *World) applyFault(f *Fault) {
+	if f.Kind == FaultPartition || f.Kind == FaultCut {
+		if name := w.nobody(f); name != "" {
+			w.wait(f, name)
+			return
+		}
+	}
 	switch f.Kind {
 	case FaultPartition:
 		w.partition(f.Groups)
@@ -167,10 +191,7 @@ func (w *World) applyFault(f *Fault) {
 	default:
 		n, ok := w.resolve(f.Node)
 		if !ok {
-			// A symbolic name that stands for nobody yet: the fault waits for
-			// the first moment somebody fits (section 3 of DESIGN.md).
-			w.record(rec{kind: TraceFault, node: -1, peer: -1, detail: f.String() + ": waiting, " + f.Node + " stands for nobody yet"}, nil)
-			w.waiting = append(w.waiting, f)
+			w.wait(f, f.Node)
 			return
 		}
 		w.applyNodeFault(f, n)
@@ -196,12 +217,13 @@ func (w *World) applyNodeFault(f *Fault, n *node) {
 			return
 		}
 		n.status = Paused
+		n.pauses++
 		if f.For > 0 {
-			w.push(event{at: w.now + f.For, kind: evResume, node: n.index, epoch: n.epoch})
+			w.push(event{at: w.now + f.For, kind: evResume, node: n.index, epoch: n.epoch, id: n.pauses})
 		}
 	case FaultResume:
 		if n.status == Paused {
-			w.resume(n)
+			w.wake(n) // recorded above
 		}
 	case FaultIsolate:
 		w.links.isolated[n.index] = true
@@ -225,15 +247,25 @@ func (w *World) crash(n *node) {
 	for _, slot := range w.nodeTimers(n) {
 		w.freeTimer(slot)
 	}
+	for i := range n.pending {
+		if e := &n.pending[i]; e.kind == evDeliver {
+			w.record(rec{kind: TraceDrop, node: n.index, peer: e.from, msg: e.msg.Kind(), id: e.id, detail: "destination crashed while paused"}, nil)
+		}
+	}
 	n.pending = nil
 }
 
 // resume ends a pause: everything that queued up while the node was paused is
 // handed to it now, in the order it arrived, while its clock kept running.
 func (w *World) resume(n *node) {
-	n.status = Up
 	w.record(rec{kind: TraceFault, node: n.index, peer: -1, detail: "resume " + n.name}, nil)
 	w.history = append(w.history, Observation{At: w.now, Node: n.name, Value: FaultEvent{Kind: FaultResume, Node: n.name}})
+	w.wake(n)
+}
+
+// wake ends a pause already recorded.
+func (w *World) wake(n *node) {
+	n.status = Up
 	pending := n.pending
 	n.pending = nil
 	for _, e := range pending {

@@ -25,7 +25,8 @@ func (l Latency) draw(r *rand.Rand) time.Duration {
 	if l.Max <= l.Min {
 		return l.Min
 	}
-	return l.Min + time.Duration(r.Int64N(int64(l.Max-l.Min)+1))
+	// Uint64N draws as Int64N does, and takes a span of the whole range.
+	return l.Min + time.Duration(r.Uint64N(uint64(l.Max-l.Min)+1))
 }
 
 // Network is the configuration of the simulated network: every message's

@@ -101,6 +101,7 @@ type node struct {
 	impl    Node
 	status  Status
 	epoch   uint32 // incremented by each crash: in-flight messages to an older epoch are dropped
+	pauses  uint64 // counts pauses: a timed resume ends only the pause that set it
 	clock   clock
 	pending []event // events that arrived while paused
 	store   Store

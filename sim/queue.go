@@ -25,6 +25,7 @@ type event struct {
 	gen   uint32 // timer generation: a rescheduled timer leaves a stale event behind
 	kind  evKind
 	late  bool // a scheduled fault: after every other event of its instant
+	held  bool // a delivery that reached its paused destination: links no longer matter
 }
 
 // key orders events: by time, then scheduled faults after everything else of

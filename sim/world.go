@@ -3,6 +3,7 @@ package sim
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -298,7 +299,7 @@ func (w *World) checkDuration() error {
 }
 
 func (w *World) finish() {
-	if w.err == nil && w.now < w.cfg.Duration && w.q.len() == 0 {
+	if w.err == nil && w.now < w.cfg.Duration {
 		w.now = w.cfg.Duration
 	}
 	if !w.ended {
@@ -338,7 +339,7 @@ func (w *World) dispatch(e *event) {
 		w.applyFault(e.fault)
 	case evResume:
 		n := w.nodes[e.node]
-		if n.status == Paused && n.epoch == e.epoch {
+		if n.status == Paused && n.epoch == e.epoch && n.pauses == e.id {
 			w.resume(n)
 		}
 	}
@@ -420,6 +421,9 @@ func (w *World) send(from *node, to string, msg Message) {
 	for c := 0; c < copies; c++ {
 		lost := w.net.Loss > 0 && w.netRNG.Float64() < w.net.Loss
 		at := w.now + w.net.Latency.draw(w.netRNG)
+		if at < w.now {
+			at = math.MaxInt64 // past the end of time: it never arrives
+		}
 		if !w.cfg.NoTrace {
 			r := rec{kind: TraceSend, node: from.index, peer: ti, msg: msg.Kind(), id: id, until: at}
 			if c == 1 {
@@ -446,9 +450,10 @@ func (w *World) deliver(e *event) {
 		drop = "destination down"
 	case n.epoch != e.epoch:
 		drop = "destination crashed while the message was in flight"
-	case !w.links.crosses(e.from, e.node):
+	case !e.held && !w.links.crosses(e.from, e.node):
 		drop = "partitioned"
 	case n.status == Paused:
+		e.held = true
 		n.pending = append(n.pending, *e)
 		return
 	}

@@ -460,6 +460,28 @@ func TestBrowser(t *testing.T) {
 		step(t, ctx, "wait for the problem", chromedp.WaitVisible(chromedp.CSS(`[data-error-line="3"]`)))
 	})
 
+	t.Run("saving another scenario under a saved name keeps both", func(t *testing.T) {
+		const save = `[data-scenario="playground"] [data-action="save"]`
+		saved := func() string {
+			return eval[string](t, ctx, `[...document.querySelectorAll(".saved button.link")].map(b => b.textContent).join(" ")`)
+		}
+		step(t, ctx, "open the playground", chromedp.Navigate(base+"/play"), chromedp.WaitReady(chromedp.CSS(ready)),
+			chromedp.WaitVisible(chromedp.CSS(save)))
+		before := saved()
+		step(t, ctx, "save", chromedp.Click(chromedp.CSS(save)), chromedp.WaitVisible(chromedp.CSS(`[data-scenario="playground"] .notice`)))
+		eval[bool](t, ctx, `(() => { const e = document.querySelector('[data-editor="scenario"]'); e.value = "name: playground\nmechanism: setnx\nseed: 2\n"; e.dispatchEvent(new Event("input", {bubbles: true})); return true })()`)
+		step(t, ctx, "wait for the new scenario", chromedp.WaitVisible(chromedp.CSS(`[data-scenario="playground"] [data-action="run-to-end"]`)))
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('[data-scenario="playground"] .mech').textContent.endsWith("2")`, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+			t.Fatal(err)
+		}
+		step(t, ctx, "save the other one", chromedp.Click(chromedp.CSS(save)), chromedp.Sleep(300*time.Millisecond))
+		step(t, ctx, "save it again", chromedp.Click(chromedp.CSS(save)), chromedp.Sleep(300*time.Millisecond))
+		step(t, ctx, "reload", chromedp.Reload(), chromedp.WaitReady(chromedp.CSS(ready)), chromedp.WaitVisible(chromedp.CSS(`.saved button.link`)))
+		if got := saved(); got != "playground playground-2" {
+			t.Fatalf("saved scenarios %q (before: %q); want playground and playground-2, each once", got, before)
+		}
+	})
+
 	t.Run("the editor previews a lesson with its players", func(t *testing.T) {
 		step(t, ctx, "open the editor", chromedp.Navigate(base+"/editor"), chromedp.WaitReady(chromedp.CSS(ready)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-editor="markdown"]`)))

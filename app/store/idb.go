@@ -107,6 +107,27 @@ func (d *IndexedDB) Put(ctx context.Context, kind, key string, value []byte) err
 	return classify("write", txn.Await(ctx))
 }
 
+// putAll stores every write in one transaction over every object store:
+// when one write fails (a full quota), IndexedDB aborts the transaction and
+// none of them is stored.
+func (d *IndexedDB) putAll(ctx context.Context, ws []write) error {
+	txn, err := d.db.Transaction(idb.TransactionReadWrite, Kinds[0], Kinds[1:]...)
+	if err != nil {
+		return classify("write", err)
+	}
+	for _, w := range ws {
+		s, err := txn.ObjectStore(w.kind)
+		if err == nil {
+			_, err = s.PutKey(js.ValueOf(w.key), js.ValueOf(string(w.value)))
+		}
+		if err != nil {
+			_ = txn.Abort() // undo the writes made so far
+			return classify("write", err)
+		}
+	}
+	return classify("write", txn.Await(ctx))
+}
+
 // Get returns the value under key.
 func (d *IndexedDB) Get(ctx context.Context, kind, key string) ([]byte, bool, error) {
 	txn, err := d.db.Transaction(idb.TransactionReadOnly, kind)

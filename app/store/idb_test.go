@@ -92,3 +92,29 @@ func TestClassifyQuota(t *testing.T) {
 		t.Fatalf("classify(QuotaExceededError) = %v; want Quota", err)
 	}
 }
+
+// TestIndexedDBImportIsAllOrNothing fails the last write of an import's
+// batch (an object store that does not exist stands in for a full quota,
+// which Chromium cannot be made to hit here) and checks that the writes
+// before it were rolled back with it.
+func TestIndexedDBImportIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	b, _ := freshDB(t)
+	defer b.Close()
+	must(t, b.Put(ctx, KindScenarios, "mine", []byte(`{"name":"mine","yaml":"a"}`)))
+	err := b.putAll(ctx, []write{
+		{KindScenarios, "mine", []byte(`{"name":"mine","yaml":"b"}`)},
+		{KindProgress, "en/a", []byte(`{"lesson":"en/a"}`)},
+		{"no-such-store", "x", []byte(`{}`)},
+	})
+	if err == nil {
+		t.Fatal("a batch with a failing write succeeded")
+	}
+	v, _, err := b.Get(ctx, KindScenarios, "mine")
+	if err != nil || string(v) != `{"name":"mine","yaml":"a"}` {
+		t.Fatalf("after a failed batch, mine = %s, %v; want it unchanged", v, err)
+	}
+	if _, ok, err := b.Get(ctx, KindProgress, "en/a"); ok || err != nil {
+		t.Fatalf("after a failed batch, en/a is stored (%v, %v)", ok, err)
+	}
+}

@@ -95,3 +95,32 @@ func (m *MemoryBackend) All(_ context.Context, kind string) ([]Record, error) {
 	}
 	return recs, nil
 }
+
+// putAll stores every write, or none when they do not fit in the quota.
+func (m *MemoryBackend) putAll(_ context.Context, ws []write) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	used := m.used
+	size := map[[2]string]int{} // the size of each key as the writes go
+	for _, w := range ws {
+		k, err := m.kind(w.kind)
+		if err != nil {
+			return err
+		}
+		id := [2]string{w.kind, w.key}
+		old, ok := size[id]
+		if !ok {
+			old = len(k[w.key])
+		}
+		used += len(w.value) - old
+		size[id] = len(w.value)
+	}
+	if m.limit > 0 && used > m.limit {
+		return &Error{Problem: Quota, Err: fmt.Errorf("quota of %d bytes exceeded", m.limit)}
+	}
+	for _, w := range ws {
+		m.kinds[w.kind][w.key] = slices.Clone(w.value)
+	}
+	m.used = used
+	return nil
+}

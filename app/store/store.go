@@ -17,12 +17,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // SchemaVersion is the version of the stored data: the IndexedDB database
@@ -297,6 +297,11 @@ type Export struct {
 
 const exportFormat = "coordlab-export"
 
+// maxImport bounds the file Import reads: an export of a student's records
+// takes a few megabytes, and a far larger file would exhaust the tab's
+// memory before it could be refused.
+const maxImport = 64 << 20
+
 // Export returns everything stored as one indented JSON document.
 func (s *Store) Export(ctx context.Context) ([]byte, error) {
 	e := Export{Format: exportFormat, Schema: SchemaVersion}
@@ -317,72 +322,142 @@ func (s *Store) Export(ctx context.Context) ([]byte, error) {
 }
 
 // Import reads a file written by Export and stores every record in it,
-// replacing records with the same key and keeping the others. It returns how
-// many records it stored. A file from a newer lab, or not an export at all,
-// is refused before anything is stored.
+// replacing records with the same key and keeping the others; progress is
+// merged with the progress already stored, so that an older export never
+// takes back a visit, a completion or a played scenario. It returns how many
+// records it stored. A file from a newer lab, or not an export at all, is
+// refused before anything is stored, and a failed write stores nothing.
 func (s *Store) Import(ctx context.Context, data []byte) (int, error) {
+	bad := func(format string, args ...any) (int, error) {
+		return 0, &Error{Problem: BadImport, Op: "import", Err: fmt.Errorf(format, args...)}
+	}
+	if len(data) > maxImport {
+		return bad("the file is %d MiB; a coordlab export is at most %d MiB", len(data)>>20, maxImport>>20)
+	}
+	// The header first, so that a file from a newer lab, which may have
+	// fields this one does not know, is refused for its schema. Unmarshal
+	// also refuses anything after the one JSON value.
+	var head struct {
+		Format string `json:"format"`
+		Schema int    `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return bad("the file is not a coordlab export (%v)", err)
+	}
+	if head.Format != exportFormat {
+		return bad("the file is not a coordlab export (format %q, expected %q)", head.Format, exportFormat)
+	}
+	if head.Schema < 1 || head.Schema > SchemaVersion {
+		return bad("the file has schema %d; this lab reads schemas 1 to %d (a newer lab wrote it: reload the lab to update it)", head.Schema, SchemaVersion)
+	}
 	var e Export
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil {
-		return 0, &Error{Problem: BadImport, Op: "import", Err: fmt.Errorf("the file is not a coordlab export (%v)", err)}
-	}
-	if e.Format != exportFormat {
-		return 0, &Error{Problem: BadImport, Op: "import", Err: fmt.Errorf("the file is not a coordlab export (format %q, expected %q)", e.Format, exportFormat)}
-	}
-	if e.Schema < 1 || e.Schema > SchemaVersion {
-		return 0, &Error{Problem: BadImport, Op: "import", Err: fmt.Errorf("the file has schema %d; this lab reads schemas 1 to %d", e.Schema, SchemaVersion)}
+		return bad("the file is not a coordlab export (%v)", err)
 	}
 	if err := e.validate(); err != nil {
 		return 0, &Error{Problem: BadImport, Op: "import", Err: err}
 	}
-	n := 0
+	var ws []write
+	add := func(kind, key string, v any) error {
+		b, err := json.Marshal(v)
+		ws = append(ws, write{kind, key, b})
+		return err
+	}
 	for _, p := range e.Progress {
-		if err := s.SaveProgress(ctx, p); err != nil {
-			return n, wrap("import", err)
+		old, _, err := get[Progress](ctx, s, "import", KindProgress, p.Lesson)
+		if err != nil {
+			return 0, err
 		}
-		n++
+		p.Visited, p.Completed = p.Visited || old.Visited, p.Completed || old.Completed
+		p.Played = append(p.Played, old.Played...)
+		slices.Sort(p.Played)
+		p.Played = slices.Compact(p.Played)
+		if err := add(KindProgress, p.Lesson, p); err != nil {
+			return 0, wrap("import", err)
+		}
 	}
 	for _, a := range e.Answers {
-		if err := s.SaveAnswer(ctx, a); err != nil {
-			return n, wrap("import", err)
+		if err := add(KindAnswers, a.key(), a); err != nil {
+			return 0, wrap("import", err)
 		}
-		n++
 	}
 	for _, sc := range e.Scenarios {
-		if err := s.SaveScenario(ctx, sc); err != nil {
-			return n, wrap("import", err)
+		if err := add(KindScenarios, sc.Name, sc); err != nil {
+			return 0, wrap("import", err)
 		}
-		n++
 	}
 	for _, l := range e.Lessons {
-		if err := s.SaveLesson(ctx, l); err != nil {
-			return n, wrap("import", err)
+		if err := add(KindLessons, l.Path, l); err != nil {
+			return 0, wrap("import", err)
 		}
-		n++
 	}
-	return n, nil
+	if bw, ok := s.b.(batchWriter); ok {
+		if err := bw.putAll(ctx, ws); err != nil {
+			return 0, wrap("import", err)
+		}
+		return len(ws), nil
+	}
+	for i, w := range ws {
+		if err := s.b.Put(ctx, w.kind, w.key, w.value); err != nil {
+			return i, wrap("import", err)
+		}
+	}
+	return len(ws), nil
+}
+
+// write is one record of an import.
+type write struct {
+	kind, key string
+	value     []byte
+}
+
+// batchWriter is a Backend that stores many records in one transaction:
+// all of them, or none when one fails. Both backends of this package are.
+type batchWriter interface {
+	putAll(ctx context.Context, ws []write) error
 }
 
 func (e *Export) validate() error {
+	// A key twice in one kind: which record was meant is unknown.
+	seen := map[string]bool{}
+	twice := func(kind, key string) bool {
+		k := kind + "\x00" + key
+		dup := seen[k]
+		seen[k] = true
+		return dup
+	}
 	for i, p := range e.Progress {
 		if p.Lesson == "" {
 			return fmt.Errorf("progress entry %d has no lesson", i+1)
+		}
+		if twice(KindProgress, p.Lesson) {
+			return fmt.Errorf("progress entry %d is the second for lesson %q", i+1, p.Lesson)
 		}
 	}
 	for i, a := range e.Answers {
 		if a.Lesson == "" || a.Quiz < 0 {
 			return fmt.Errorf("answer %d has no lesson or a negative quiz number", i+1)
 		}
+		if twice(KindAnswers, a.key()) {
+			return fmt.Errorf("answer %d is the second to quiz %d of lesson %q", i+1, a.Quiz, a.Lesson)
+		}
 	}
 	for i, sc := range e.Scenarios {
 		if sc.Name == "" {
 			return fmt.Errorf("saved scenario %d has no name", i+1)
 		}
+		if twice(KindScenarios, sc.Name) {
+			return fmt.Errorf("saved scenario %d is the second named %q", i+1, sc.Name)
+		}
 	}
 	for i, l := range e.Lessons {
 		if l.Path == "" {
 			return fmt.Errorf("authored lesson %d has no path", i+1)
+		}
+		if twice(KindLessons, l.Path) {
+			return fmt.Errorf("authored lesson %d is the second at %q", i+1, l.Path)
 		}
 	}
 	return nil

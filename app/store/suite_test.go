@@ -107,6 +107,18 @@ func runSuite(t *testing.T, open func(t *testing.T) *Store) {
 			`{"format":"coordlab-export","schema":99}`,
 			`{"format":"coordlab-export","schema":1,"progress":[{"lesson":"en/a"},{"lesson":""}]}`,
 			`{"format":"coordlab-export","schema":1,"extra":true}`,
+			// truncated, and a whole export followed by more data
+			`{"format":"coordlab-export","schema":1,"progress":[{"lesson":"en/a"}`,
+			`{"format":"coordlab-export","schema":1,"progress":[{"lesson":"en/a"}]} {"format":"coordlab-export","schema":1,"progress":[{"lesson":"en/b"}]}`,
+			`{"format":"coordlab-export","schema":1,"progress":[{"lesson":"en/a"}]}]`,
+			// wrong types
+			`{"format":"coordlab-export","schema":1,"answers":[{"lesson":"en/a","quiz":"1"}]}`,
+			`{"format":"coordlab-export","schema":"1"}`,
+			// duplicate ids: which one would win?
+			`{"format":"coordlab-export","schema":1,"progress":[{"lesson":"en/a","completed":true},{"lesson":"en/a"}]}`,
+			`{"format":"coordlab-export","schema":1,"answers":[{"lesson":"en/a","quiz":1,"choice":0},{"lesson":"en/a","quiz":1,"choice":2}]}`,
+			`{"format":"coordlab-export","schema":1,"scenarios":[{"name":"x","yaml":"a"},{"name":"x","yaml":"b"}]}`,
+			`{"format":"coordlab-export","schema":1,"lessons":[{"path":"en/x","markdown":"a"},{"path":"en/x","markdown":"b"}]}`,
 		} {
 			n, err := s.Import(ctx, []byte(bad))
 			if !errors.Is(err, ErrBadImport) || n != 0 {
@@ -115,6 +127,33 @@ func runSuite(t *testing.T, open func(t *testing.T) *Store) {
 		}
 		if all, _ := s.AllProgress(ctx); len(all) != 0 {
 			t.Errorf("a refused import stored %+v", all)
+		}
+		if as, _ := s.Answers(ctx, "en/a"); len(as) != 0 {
+			t.Errorf("a refused import stored %+v", as)
+		}
+	})
+	t.Run("an export from a newer lab is refused as newer", func(t *testing.T) {
+		s := open(t)
+		// A newer schema is likely to add fields: the student must be told
+		// the file is from a newer lab, not that it is no export at all.
+		_, err := s.Import(ctx, []byte(`{"format":"coordlab-export","schema":2,"progress":[{"lesson":"en/a","stars":3}],"bookmarks":[]}`))
+		var se *Error
+		if !errors.As(err, &se) || se.Problem != BadImport || !strings.Contains(se.Message(), "schema 2") {
+			t.Fatalf("Import(schema 2 with new fields) = %v; want a BadImport naming schema 2", err)
+		}
+	})
+	t.Run("import keeps progress made since the export", func(t *testing.T) {
+		s := open(t)
+		must(t, s.SaveProgress(ctx, Progress{Lesson: "en/a", Visited: true, Completed: true, Played: []string{"x"}}))
+		// An older export: the lesson visited, not completed, another scenario played.
+		n, err := s.Import(ctx, []byte(`{"format":"coordlab-export","schema":1,"progress":[{"lesson":"en/a","visited":true,"played":["y"]}]}`))
+		if err != nil || n != 1 {
+			t.Fatalf("Import = %d, %v", n, err)
+		}
+		p, err := s.Progress(ctx, "en/a")
+		want := Progress{Lesson: "en/a", Visited: true, Completed: true, Played: []string{"x", "y"}}
+		if err != nil || !reflect.DeepEqual(p, want) {
+			t.Fatalf("after importing an older export, progress = %+v, %v; want %+v", p, err, want)
 		}
 	})
 }

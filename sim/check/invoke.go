@@ -28,11 +28,12 @@ func (i Invoke) String() string {
 // StampOps returns a copy of h in which every Op observed by a client that
 // observed an Invoke before it carries the true time of that Invoke as Call
 // and the true time of its own observation as Return. An Invoke that no Op
-// followed by the end of h (the run ended, or the client crashed, while the
-// request was in flight) gets an Op with Ok false at the end of h: it may or
-// may not have taken effect. That observation names no node, as the world's
-// own do, since no client reported it. Other observations are copied as
-// they are.
+// followed before the end of h or the client's next Invoke (the run ended,
+// or the client crashed, while the request was in flight) gets an Op with Ok
+// false at the end of h: it may or may not have taken effect. That
+// observation names no node, as the world's own do, since no client reported
+// it. Other observations are copied as they are; stamping a stamped history
+// changes nothing.
 func StampOps(h []sim.Observation) []sim.Observation {
 	out := make([]sim.Observation, len(h), len(h)+8)
 	copy(out, h)
@@ -56,6 +57,9 @@ func stampOps(h []sim.Observation) []sim.Observation {
 		open   bool
 	}
 	var clients []pending
+	// cut holds invocations a crash cut short: the client invoked again
+	// without reporting them. Its request may still take effect.
+	var cut []pending
 	find := func(c string) int {
 		for i := range clients {
 			if clients[i].client == c {
@@ -72,8 +76,22 @@ func stampOps(h []sim.Observation) []sim.Observation {
 				clients = append(clients, pending{client: v.Client})
 				j = len(clients) - 1
 			}
+			if clients[j].open {
+				cut = append(cut, clients[j])
+			}
 			clients[j].at, clients[j].inv, clients[j].seq, clients[j].open = o.At, v, i, true
 		case Op:
+			if o.Node == "" && len(cut) > 0 {
+				// An earlier StampOps may have reported a cut-short invocation
+				// already: its Op names no node and has the invocation's Call.
+				k := slices.IndexFunc(cut, func(p pending) bool {
+					return p.open && p.client == v.Client && p.at == v.Call && p.inv.Kind == v.Kind && p.inv.Key == v.Key && p.inv.Value == v.Value
+				})
+				if k >= 0 {
+					cut[k].open = false
+					continue
+				}
+			}
 			if j := find(v.Client); j >= 0 && clients[j].open {
 				v.Call, v.Return = clients[j].at, o.At
 				clients[j].open = false
@@ -85,6 +103,7 @@ func stampOps(h []sim.Observation) []sim.Observation {
 		return h
 	}
 	end := h[len(h)-1].At
+	clients = append(clients, cut...)
 	slices.SortFunc(clients, func(a, b pending) int { return a.seq - b.seq })
 	for _, p := range clients {
 		if !p.open {

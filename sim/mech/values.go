@@ -6,17 +6,33 @@ import (
 	"coordlab/sim"
 )
 
-// ValuePrefix returns the prefix of the values client number n (counted
-// from 1) writes when its node starts: "c2-", so that a read tells which
-// write it saw. A restarted client counts its starts in its durable store
-// and writes "c2r2-", "c2r3-", ..., so its values stay unique across
-// restarts.
-func ValuePrefix(ctx *sim.Context, n int) string {
+// Incarnation counts this start of the node in its durable store and
+// returns it: 1 at the first start, 2 after a restart, and so on. Call it
+// once, from Start.
+//
+// A real restarted process has new connections, so answers to requests its
+// crashed predecessor sent never reach it. In the simulation they can: a
+// node that numbers its requests from FirstRequest(Incarnation(ctx)) never
+// takes such an answer for one to its own requests.
+func Incarnation(ctx *sim.Context) int {
 	inc := 1
 	if v, ok := ctx.Durable().Get("incarnation"); ok {
 		inc = v.(int) + 1
 	}
 	ctx.Durable().Put("incarnation", inc)
+	return inc
+}
+
+// FirstRequest returns the number the requests of incarnation inc count
+// from: 0 in the first, and 2^32 above the previous incarnation's after
+// each restart.
+func FirstRequest(inc int) uint64 { return uint64(inc-1) << 32 }
+
+// ValuePrefix returns the prefix of the values client number n (counted
+// from 1) writes in its incarnation inc: "c2-", so that a read tells which
+// write it saw, and "c2r2-", "c2r3-", ... after restarts, so that its
+// values stay unique.
+func ValuePrefix(n, inc int) string {
 	if inc == 1 {
 		return "c" + strconv.Itoa(n) + "-"
 	}

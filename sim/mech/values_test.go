@@ -2,6 +2,7 @@ package mech_test
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -9,14 +10,19 @@ import (
 	"coordlab/sim/mech"
 )
 
-// starter records the prefix ValuePrefix gives it at each start.
+// starter records, at each start, its value prefix and its first request
+// number.
 type starter struct{ got *[]string }
 
-func (s starter) Start(ctx *sim.Context)                  { *s.got = append(*s.got, mech.ValuePrefix(ctx, 2)) }
+func (s starter) Start(ctx *sim.Context) {
+	inc := mech.Incarnation(ctx)
+	*s.got = append(*s.got, mech.ValuePrefix(2, inc)+strconv.FormatUint(mech.FirstRequest(inc), 10))
+}
+
 func (starter) Receive(*sim.Context, string, sim.Message) {}
 func (starter) Timer(*sim.Context, any)                   {}
 
-func TestValuePrefixChangesWithEachRestart(t *testing.T) {
+func TestIncarnationsCountRestarts(t *testing.T) {
 	var got []string
 	w := sim.New(sim.Config{Seed: 1, Duration: 10 * time.Second})
 	if err := w.AddNode("client-2", func() sim.Node { return starter{&got} }); err != nil {
@@ -33,7 +39,7 @@ func TestValuePrefixChangesWithEachRestart(t *testing.T) {
 	if err := w.Run(); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"c2-", "c2r2-", "c2r3-"}; !slices.Equal(got, want) {
-		t.Fatalf("prefixes over two restarts: %v, want %v", got, want)
+	if want := []string{"c2-0", "c2r2-4294967296", "c2r3-8589934592"}; !slices.Equal(got, want) {
+		t.Fatalf("prefixes and first requests over two restarts: %v, want %v", got, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"coordlab/sim"
+	"coordlab/sim/mech"
 	"coordlab/sim/mech/web"
 )
 
@@ -60,11 +61,14 @@ func newApp(cfg *config) *App {
 }
 
 // Start reports the server's metrics as 0 until it counts them: it holds no
-// state worth keeping.
+// state worth keeping. It numbers its store commands after its incarnation,
+// so that a reply to a command its crashed predecessor sent (over a
+// connection this process never had) matches none of its own.
 func (a *App) Start(ctx *sim.Context) {
 	for _, m := range []string{"store-round-trips", "cache-hits", "failovers"} {
 		ctx.Count(m, 0)
 	}
+	a.nextOp = mech.FirstRequest(mech.Incarnation(ctx))
 }
 
 // Receive serves requests and takes the store's replies.

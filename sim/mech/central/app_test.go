@@ -134,3 +134,40 @@ func TestAppLogin(t *testing.T) {
 		t.Fatalf("login answered %+v after saving %+v", r, put)
 	}
 }
+
+// TestRestartedAppIgnoresRepliesToItsPredecessor: store-1 answers a command
+// the crashed app-1 sent only after app-1 restarted. The restarted process
+// never sent it (a real one would not even have the connection), so it must
+// not take that reply, for another session, as the answer to its own
+// command: it would serve one user another user's session.
+func TestRestartedAppIgnoresRepliesToItsPredecessor(t *testing.T) {
+	var lb, s1 []webtest.Got
+	cfg := config{}
+	w := webtest.World(t, 2*time.Second,
+		webtest.Node{Name: "app-1", New: func() sim.Node { return newApp(&cfg) }},
+		webtest.Node{Name: "store-1", New: func() sim.Node { return &webtest.Responder{Got: &s1, Answer: fakeStore(false)} }},
+		webtest.Node{Name: "lb-1", New: func() sim.Node {
+			return &webtest.Probe{Script: []webtest.Send{req(1, 1, web.OpView, "s1"), req(200, 2, web.OpView, "s2")}, Got: &lb}
+		}},
+	)
+	for _, f := range []sim.Fault{
+		{At: 0, Kind: sim.FaultPause, Node: "store-1", For: 300 * time.Millisecond},
+		{At: 100 * time.Millisecond, Kind: sim.FaultRestart, Node: "app-1"},
+	} {
+		if err := w.Schedule(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	var answers []string
+	for _, g := range lb {
+		r := g.Msg.(web.Response)
+		answers = append(answers, fmt.Sprintf("%d %d %s %s", r.ID, r.Status, r.Data.User, r.Reason))
+	}
+	// s2 is unknown to the store: the restarted app-1 must refuse it.
+	if want := []string{"2 401  unknown session: not in store-1"}; fmt.Sprint(answers) != fmt.Sprint(want) {
+		t.Fatalf("lb-1 got %q, want %q", answers, want)
+	}
+}

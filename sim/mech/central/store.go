@@ -1,6 +1,7 @@
 package central
 
 import (
+	"slices"
 	"time"
 
 	"coordlab/sim"
@@ -59,6 +60,9 @@ type Entry struct {
 type Replicate struct {
 	Epoch   uint64
 	Entries []Entry
+	// Snapshot, when not 0, makes this a full resync (Redis's FULLRESYNC):
+	// Entries is store-1's whole keyspace as of write Snapshot.
+	Snapshot uint64
 }
 
 // Kind names the message in the trace.
@@ -72,6 +76,13 @@ type ReplAck struct {
 
 // Kind names the message in the trace.
 func (ReplAck) Kind() string { return "REPLCONF ACK" }
+
+// PSync is the replica's request for a full resync (PSYNC ? -1): it lost
+// the history the stream continues, because it restarted empty.
+type PSync struct{ Epoch uint64 }
+
+// Kind names the message in the trace.
+func (PSync) Kind() string { return "PSYNC" }
 
 // ReplFlush is how often store-1 ships its replication stream to store-2.
 // Acknowledged writes not yet shipped are lost if store-1 crashes: the
@@ -145,6 +156,10 @@ func (s *Store) Receive(ctx *sim.Context, from string, msg sim.Message) {
 		s.follow(ctx, from, m)
 	case ReplAck:
 		s.acknowledged(ctx, m)
+	case PSync:
+		if m.Epoch == s.epoch {
+			s.fullResync(ctx, from)
+		}
 	}
 }
 
@@ -207,6 +222,24 @@ func (s *Store) follow(ctx *sim.Context, from string, m Replicate) {
 		}
 		s.following, s.applied = m.Epoch, 0
 	}
+	switch {
+	case m.Snapshot > s.applied:
+		clear(s.data)
+		for _, e := range m.Entries {
+			s.data[e.Key] = e.Data
+		}
+		s.applied = m.Snapshot
+		ctx.Count("full-resyncs", 1)
+		ctx.Send(from, ReplAck{Epoch: m.Epoch, Seq: s.applied})
+		return
+	case m.Snapshot > 0:
+		return // older than what it has applied since
+	case len(m.Entries) > 0 && m.Entries[0].Seq > s.applied+1:
+		// The stream goes on past writes this replica never had: it
+		// restarted empty. Only a full resync can fill the gap.
+		ctx.Send(from, PSync{Epoch: m.Epoch})
+		return
+	}
 	for _, e := range m.Entries {
 		if e.Seq != s.applied+1 {
 			continue
@@ -238,6 +271,21 @@ func (s *Store) acknowledged(ctx *sim.Context, m ReplAck) {
 		j++
 	}
 	s.held = s.held[j:]
+}
+
+// fullResync sends the replica the whole keyspace as of the last write;
+// the stream goes on from there.
+func (s *Store) fullResync(ctx *sim.Context, to string) {
+	keys := make([]string, 0, len(s.data))
+	for k := range s.data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	entries := make([]Entry, len(keys))
+	for i, k := range keys {
+		entries[i] = Entry{Key: k, Data: s.data[k]}
+	}
+	ctx.Send(to, Replicate{Epoch: s.epoch, Entries: entries, Snapshot: s.seq})
 }
 
 // StoreState is what the panel shows of a store.

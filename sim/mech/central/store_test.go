@@ -127,15 +127,19 @@ func TestReplica(t *testing.T) {
 		script []webtest.Send // sent to store-2 by app-1, or by store-1 (replication)
 		get    string         // then app-1 reads this key
 		want   Reply
-		acks   []ReplAck // what store-1 got back
+		acks   []sim.Message // what store-1 got back
 	}{
 		{"applies the stream in order", []webtest.Send{at(1, "store-2", rep(epoch, e(1, "s1", alice), e(2, "s1", alice1)))},
-			"s1", Reply{Op: 99, Found: true, Data: alice1}, []ReplAck{{epoch, 2}}},
-		{"skips a gap until it is filled", []webtest.Send{at(1, "store-2", rep(epoch, e(2, "s1", alice1)))},
-			"s1", Reply{Op: 99}, []ReplAck{{epoch, 0}}},
+			"s1", Reply{Op: 99, Found: true, Data: alice1}, []sim.Message{ReplAck{epoch, 2}}},
+		{"a gap (it restarted empty) asks for a full resync", []webtest.Send{at(1, "store-2", rep(epoch, e(2, "s1", alice1)))},
+			"s1", Reply{Op: 99}, []sim.Message{PSync{epoch}}},
+		{"a full resync replaces what it had", []webtest.Send{
+			at(1, "store-2", rep(epoch, e(1, "s9", alice))), at(5, "store-2", Replicate{Epoch: epoch, Entries: []Entry{{Key: "s1", Data: alice1}}, Snapshot: 4}),
+			at(10, "store-2", rep(epoch, e(4, "s2", alice), e(5, "s1", alice)))},
+			"s9", Reply{Op: 99}, []sim.Message{ReplAck{epoch, 1}, ReplAck{epoch, 4}, ReplAck{epoch, 5}}},
 		{"a restarted primary's new epoch wipes the replica (full resync)", []webtest.Send{
 			at(1, "store-2", rep(epoch, e(1, "s1", alice))), at(5, "store-2", rep(epoch2, e(1, "s2", alice)))},
-			"s1", Reply{Op: 99}, []ReplAck{{epoch, 1}, {epoch2, 1}}},
+			"s1", Reply{Op: 99}, []sim.Message{ReplAck{epoch, 1}, ReplAck{epoch2, 1}}},
 		{"a direct write promotes it and it stops following", []webtest.Send{
 			at(1, "store-2", Put{Op: 1, Key: "s1", Data: alice1}), at(5, "store-2", rep(epoch, e(1, "s1", alice)))},
 			"s1", Reply{Op: 99, Found: true, Data: alice1}, nil},
@@ -166,9 +170,9 @@ func TestReplica(t *testing.T) {
 			if last := app[len(app)-1].Msg; last != c.want {
 				t.Fatalf("get %s = %+v, want %+v", c.get, last, c.want)
 			}
-			var acks []ReplAck
+			var acks []sim.Message
 			for _, g := range fromStore1 {
-				acks = append(acks, g.Msg.(ReplAck))
+				acks = append(acks, g.Msg)
 			}
 			if fmt.Sprint(acks) != fmt.Sprint(c.acks) {
 				t.Fatalf("store-1 got acks %v, want %v", acks, c.acks)

@@ -46,7 +46,7 @@ func newClient(cfg *config, index, quota int) *client {
 // goes on numbering its operations where it stopped: a replica takes an
 // operation number it has already seen for a duplicate.
 func (c *client) Start(ctx *sim.Context) {
-	c.prefix = mech.ValuePrefix(ctx, c.index+1)
+	c.prefix = mech.ValuePrefix(c.index+1, mech.Incarnation(ctx))
 	if v, ok := ctx.Durable().Get("op"); ok {
 		c.op = v.(uint64)
 	}

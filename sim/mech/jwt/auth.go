@@ -139,7 +139,7 @@ func (a *Auth) Receive(ctx *sim.Context, from string, msg sim.Message) {
 
 func (a *Auth) login(ctx *sim.Context, from string, req web.Request) {
 	sid := web.NewSessionID(ctx.Rand())
-	resp := web.Response{Status: web.StatusOK, Session: sid, Data: web.NewData(req.User), Lifetime: a.cfg.ttl}
+	resp := web.Response{Status: web.StatusOK, Session: sid, Data: web.NewData(req.User), Lifetime: tokenLife(ctx.Now(), a.cfg.ttl)}
 	if a.cfg.refresh {
 		resp.Refresh = web.NewSessionID(ctx.Rand()) + web.NewSessionID(ctx.Rand())
 		resp.Lifetime = RefreshTTL
@@ -148,6 +148,14 @@ func (a *Auth) login(ctx *sim.Context, from string, req web.Request) {
 	}
 	resp.Credential = a.issue(ctx, req.User, sid)
 	web.Answer(ctx, from, req, resp)
+}
+
+// tokenLife is how long a token issued at now (the issuer's clock) lives:
+// golang-jwt truncates exp to whole seconds (TimePrecision), so up to a
+// second less than ttl.
+func tokenLife(now, ttl time.Duration) time.Duration {
+	at := Epoch.Add(now)
+	return gojwt.NewNumericDate(at.Add(ttl)).Sub(at)
 }
 
 // issue signs a new access token of session sid with the current key.
@@ -190,8 +198,9 @@ func (a *Auth) logout(ctx *sim.Context, from string, req web.Request) {
 		d.Delete("session/" + c.SID)
 	}
 	if a.cfg.denylist {
-		// Every token of the session has expired token_ttl from now.
-		d.Put("deny/"+c.SID, ctx.Now()+a.cfg.ttl)
+		// Every token of the session has expired token_ttl from now, and
+		// servers accept it leeway past its exp.
+		d.Put("deny/"+c.SID, ctx.Now()+a.cfg.ttl+a.cfg.leeway)
 	}
 	web.Answer(ctx, from, req, web.Response{Status: web.StatusOK, Session: c.SID})
 }

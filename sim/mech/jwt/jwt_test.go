@@ -192,3 +192,42 @@ func ExampleDecode() {
 	fmt.Println(d.Header["alg"], d.Header["kid"], d.Claims["sub"], d.Claims["sid"], d.Times["iat"], d.Times["exp"])
 	// Output: HS256 k1 user-1 3fa91c2e 5s 15m5s
 }
+
+// TestExpiredTokenIsNotSessionLost: with synced clocks and no refresh, a
+// token that runs out its own exp is no lost session. golang-jwt truncates
+// exp to whole seconds, so a token lives up to a second less than
+// token_ttl; the lifetime promised at login must be the token's, or the
+// checker blames a server for refusing a token that had expired.
+func TestExpiredTokenIsNotSessionLost(t *testing.T) {
+	for seed := uint64(1); seed <= 5; seed++ {
+		r := webtest.Do(t, jwt.Mechanism, webtest.Spec{Seed: seed, Params: []string{"refresh", "false", "token_ttl", "5s"}})
+		if r.Metrics["relogins"] == 0 {
+			t.Fatalf("seed %d: no token expired", seed)
+		}
+		if n := r.Count("session-lost"); n > 0 {
+			t.Fatalf("seed %d: %d session-lost violations, first: %s", seed, n, r.Violations["session-lost"][0].Detail)
+		}
+	}
+}
+
+// TestDenylistOutlivesTheLeeway: a server accepts a token until its exp
+// plus the leeway, so a revoked session must stay on the denylist that
+// long; dropped at exp, a thief's replay inside the leeway is served.
+func TestDenylistOutlivesTheLeeway(t *testing.T) {
+	const sync = 200 * time.Millisecond
+	refused := 0
+	for seed := uint64(1); seed <= 5; seed++ {
+		r := webtest.Do(t, jwt.Mechanism, webtest.Spec{Seed: seed,
+			Params: []string{"revocation", "denylist", "denylist_sync", sync.String(), "token_ttl", "3s", "leeway", "10s"}})
+		for _, x := range replays(r.World.History()) {
+			if !x.accepted {
+				refused++
+			} else if x.sinceLogout >= 2*sync+30*time.Millisecond {
+				t.Fatalf("seed %d: a replay %v after the logout was accepted", seed, x.sinceLogout)
+			}
+		}
+	}
+	if refused == 0 {
+		t.Fatal("no replay was refused: the denylist was not exercised")
+	}
+}

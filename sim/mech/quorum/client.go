@@ -29,6 +29,7 @@ type client struct {
 	coord int // index of the coordinator replica
 
 	op       uint64 // number of the current or last operation
+	life     uint64 // the number operations of this life count from
 	prefix   string // of the values it writes: "c2-", "c2r2-" after a restart
 	busy     bool
 	cur      check.Invoke
@@ -54,9 +55,14 @@ func newClient(cfg *config, index, quota int) *client {
 }
 
 // Start spreads the clients' first operations over one think time. A
-// restarted client writes values with a new prefix, so they stay unique.
+// restarted client writes values with a new prefix, so they stay unique, and
+// numbers its operations from mech.FirstRequest, so that it never takes a
+// late answer to an operation of its previous life for one to its own.
 func (c *client) Start(ctx *sim.Context) {
-	c.prefix = mech.ValuePrefix(ctx, c.index+1)
+	inc := mech.Incarnation(ctx)
+	c.prefix = mech.ValuePrefix(c.index+1, inc)
+	c.life = mech.FirstRequest(inc)
+	c.op = c.life
 	if c.cfg.think > 0 {
 		ctx.SetTimer(time.Duration(ctx.Rand().Int64N(int64(c.cfg.think)+1)), nextOp{})
 		return
@@ -118,7 +124,7 @@ func (c *client) issue(ctx *sim.Context) {
 	c.cur = check.Invoke{Client: c.name, Kind: "get", Key: key}
 	if ctx.Rand().Float64() >= c.cfg.reads {
 		c.cur.Kind = "put"
-		c.cur.Value = c.prefix + strconv.FormatUint(c.op, 10)
+		c.cur.Value = c.prefix + strconv.FormatUint(c.op-c.life, 10)
 	}
 	ctx.Observe(c.cur)
 	c.busy, c.call = true, ctx.Now()

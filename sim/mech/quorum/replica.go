@@ -1,11 +1,13 @@
 package quorum
 
 import (
+	"math"
 	"slices"
 	"time"
 
 	"coordlab/sim"
 	"coordlab/sim/check"
+	"coordlab/sim/mech"
 )
 
 // replica is one storage node of the ring. It stores the versions of the keys
@@ -46,18 +48,30 @@ type hint struct {
 // handoffTick is the timer that retries delivering hinted versions.
 type handoffTick struct{}
 
+// trusted is the suspicion deadline of a replica not suspected: earlier than
+// any local time, which a clock set back may put below zero.
+const trusted = time.Duration(math.MinInt64)
+
 func newReplica(cfg *config, self int) *replica {
-	return &replica{
+	n := &replica{
 		cfg: cfg, self: self, name: cfg.replicas[self],
 		data:    map[string][]Version{},
 		pending: map[uint64]*request{},
 		suspect: make([]time.Duration, len(cfg.replicas)),
 	}
+	for i := range n.suspect {
+		n.suspect[i] = trusted
+	}
+	return n
 }
 
-// Start reloads the durable store after a restart.
+// Start reloads the durable store after a restart. Request numbers of each
+// life start from mech.FirstRequest, so that a reply to a request the
+// replica coordinated before a crash is never taken for a reply to a new
+// request of the same number.
 func (n *replica) Start(ctx *sim.Context) {
 	store := ctx.Durable()
+	n.nextReq = mech.FirstRequest(mech.Incarnation(ctx))
 	// The data lives in the durable store itself: every write to it is on
 	// disk at once, as apply's was when it saved each key after writing it.
 	if v, ok := store.Get("data"); ok {
@@ -87,7 +101,7 @@ func (n *replica) Start(ctx *sim.Context) {
 func (n *replica) Receive(ctx *sim.Context, from string, msg sim.Message) {
 	n.now = ctx.Now()
 	if i := n.cfg.index(from); i >= 0 {
-		n.suspect[i] = 0
+		n.suspect[i] = trusted
 	}
 	switch m := msg.(type) {
 	case Get:

@@ -1,7 +1,6 @@
 package sticky_test
 
 import (
-	"encoding/json"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -98,11 +97,7 @@ func TestDeterministic(t *testing.T) {
 func TestPanelShowsSessionsInMemory(t *testing.T) {
 	r := webtest.Do(t, sticky.Mechanism, webtest.Spec{Seed: 1, Duration: 15 * time.Second,
 		Faults: []sim.Fault{webtest.Crash(5*time.Second, "app-3")}})
-	b, err := json.Marshal(r.World.Snapshot())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var snap struct {
+	snap := webtest.Panels[struct {
 		Nodes []struct {
 			Name  string
 			State struct {
@@ -111,10 +106,7 @@ func TestPanelShowsSessionsInMemory(t *testing.T) {
 				Down     []string
 			}
 		}
-	}
-	if err := json.Unmarshal(b, &snap); err != nil {
-		t.Fatal(err)
-	}
+	}](t, r.World)
 	sessions := 0
 	for _, n := range snap.Nodes {
 		switch {
@@ -125,6 +117,6 @@ func TestPanelShowsSessionsInMemory(t *testing.T) {
 		}
 	}
 	if sessions == 0 {
-		t.Fatalf("no app server's panel shows a session: %s", b)
+		t.Fatalf("no app server's panel shows a session: %+v", snap)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"coordlab/sim"
 	"coordlab/sim/check"
+	"coordlab/sim/mech"
 )
 
 // The shape of the workload. These are not parameters: the session
@@ -80,11 +81,14 @@ func NewUser(cfg *UserConfig) *User { return &User{cfg: cfg} }
 // userMetrics are the metrics users count, reported as 0 until they do.
 var userMetrics = []string{"requests", "failed-requests", "relogins", "logins", "logouts", "replays", "replays-accepted"}
 
-// Start spreads the users' first ticks over one interval.
+// Start spreads the users' first ticks over one interval. It numbers its
+// requests after its incarnation, so that an answer to a request its crashed
+// predecessor sent matches none of its own.
 func (u *User) Start(ctx *sim.Context) {
 	for _, m := range userMetrics {
 		ctx.Count(m, 0)
 	}
+	u.next = mech.FirstRequest(mech.Incarnation(ctx))
 	ctx.SetTimer(time.Duration(ctx.Rand().Int64N(int64(u.cfg.Interval))), tick{})
 }
 

@@ -324,3 +324,59 @@ func TestUserReplaysItsOldSessionAfterLogout(t *testing.T) {
 		t.Fatal("no request carried the old cookie after the logout")
 	}
 }
+
+// laggingLB answers each request only when the next one arrives (an answer
+// held up on the way), then that one too.
+type laggingLB struct {
+	held   []web.Request
+	logins int
+}
+
+func (l *laggingLB) Start(*sim.Context)      {}
+func (l *laggingLB) Timer(*sim.Context, any) {}
+func (l *laggingLB) Receive(ctx *sim.Context, from string, m sim.Message) {
+	r, ok := m.(web.Request)
+	if !ok {
+		return
+	}
+	if len(l.held) == 0 {
+		l.held = append(l.held, r)
+		return
+	}
+	for _, h := range append(l.held, r) {
+		l.logins++
+		id := fmt.Sprintf("s%d", l.logins)
+		ctx.Send(h.User, web.Response{ID: h.ID, User: h.User, Server: "app-1", Status: 200, Session: id, Credential: "cookie-" + id})
+	}
+	l.held = nil
+}
+
+// TestRestartedUserIgnoresAnswersToItsPredecessor: user-1 crashes and
+// restarts while the answer to its first login is on its way. The new
+// process (a restarted browser, with new connections) never sent that
+// login, so it must not take the answer as the one to its own first login.
+func TestRestartedUserIgnoresAnswersToItsPredecessor(t *testing.T) {
+	cfg := web.UserConfig{Interval: time.Second, Auth: "lb-1"}
+	w := webtest.World(t, 3*time.Second,
+		webtest.Node{Name: "lb-1", New: func() sim.Node { return &laggingLB{} }},
+		webtest.Node{Name: "user-1", New: func() sim.Node { return web.NewUser(&cfg) }},
+	)
+	// The first login goes out within the first interval, its retry a
+	// second after it: a restart at 1s falls between them.
+	if err := w.Schedule(sim.Fault{At: time.Second, Kind: sim.FaultRestart, Node: "user-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	var logins []string
+	for _, o := range w.History() {
+		if op, ok := o.Value.(check.SessionOp); ok && op.Op == web.OpLogin && op.Status == 200 {
+			logins = append(logins, op.Session)
+		}
+	}
+	// s1 answers the crashed process's login, s2 the restarted one's.
+	if fmt.Sprint(logins) != "[s2]" {
+		t.Fatalf("the restarted user-1 logged in with %v, want [s2]", logins)
+	}
+}

@@ -5,6 +5,7 @@
 package webtest
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -22,6 +23,22 @@ type Run struct {
 
 // Count returns how many violations of the invariant the run had.
 func (r *Run) Count(invariant string) int { return len(r.Violations[invariant]) }
+
+// Panels decodes the world's snapshot, as the browser's mechanism panel
+// gets it in JSON, into the shape a test declares: only the fields it
+// names.
+func Panels[T any](t testing.TB, w *sim.World) T {
+	t.Helper()
+	var snap T
+	b, err := json.Marshal(w.Snapshot())
+	if err == nil {
+		err = json.Unmarshal(b, &snap)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
 
 // Spec is one run to make.
 type Spec struct {
