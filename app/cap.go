@@ -201,7 +201,7 @@ func (p *capPage) Render() app.UI {
 				p.renderRegion(),
 			),
 		),
-		footer(),
+		footer(p.lang),
 	)
 }
 

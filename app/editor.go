@@ -135,7 +135,7 @@ func (e *editorPage) Render() app.UI {
 				app.Div().Class("row-block preview").Body(e.renderPreview()),
 			),
 		),
-		footer(),
+		footer(e.lang),
 	)
 }
 

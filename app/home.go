@@ -81,7 +81,7 @@ func (h *home) Render() app.UI {
 			h.renderAuthored(),
 			h.renderData(),
 		),
-		footer(),
+		footer(h.lang),
 	)
 }
 

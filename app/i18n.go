@@ -24,7 +24,8 @@ var uiText = map[string]map[string]string{
 		"path ":                     "路径 ",
 		"Download .md":              "下载 .md",
 		"Saved %s in this browser.": "已将 %s 保存在本浏览器中。",
-		"A lesson path is LANG/SLUG, such as en/my-lesson.": "课程路径的形式是 语言/名称，例如 zh/my-lesson。",
+		"A lesson path is LANG/SLUG, such as en/my-lesson.":                                                            "课程路径的形式是 语言/名称，例如 zh/my-lesson。",
+		"coordlab — every run is a deterministic simulation; the same seed gives the same trace, here and in the CLI.": "coordlab —— 每次运行都是确定性的模拟；同一个种子给出同一条轨迹，在这里和在命令行里都一样。",
 		// The player.
 		"▶ Play": "▶ 播放", "❚❚ Pause": "❚❚ 暂停", "Step": "单步", "Run to end": "运行到结束",
 		"process the next event": "处理下一个事件",

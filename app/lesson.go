@@ -109,7 +109,7 @@ func (l *lessonPage) Render() app.UI {
 			app.If(l.lesson == nil && l.problem == "", func() app.UI { return app.P().Class("hint").Text(tr(l.lang, "Loading…")) }),
 			l.renderLesson(),
 		),
-		footer(),
+		footer(l.lang),
 	)
 }
 

@@ -37,7 +37,7 @@ func (m *mechanismsPage) Render() app.UI {
 				return renderMechanism(mm)
 			}),
 		),
-		footer(),
+		footer(m.lang),
 	)
 }
 

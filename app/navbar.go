@@ -106,8 +106,8 @@ func validSegment(s string) bool {
 }
 
 // footer is the bottom of every page.
-func footer() app.UI {
+func footer(lang string) app.UI {
 	return app.Footer().Class("footer").Body(
-		app.Text("coordlab — every run is a deterministic simulation; the same seed gives the same trace, here and in the CLI."),
+		app.Text(tr(lang, "coordlab — every run is a deterministic simulation; the same seed gives the same trace, here and in the CLI.")),
 	)
 }

@@ -114,7 +114,7 @@ func (p *playPage) Render() app.UI {
 				),
 			),
 		),
-		footer(),
+		footer(p.lang),
 	)
 }
 

@@ -28,6 +28,17 @@ func Incarnation(ctx *sim.Context) int {
 // each restart.
 func FirstRequest(inc int) uint64 { return uint64(inc-1) << 32 }
 
+// RequestString writes a request number counted from FirstRequest as its
+// number within its incarnation and, after a restart, the incarnation:
+// "3", "3@life2".
+func RequestString(n uint64) string {
+	s := strconv.FormatUint(n&(1<<32-1), 10)
+	if life := n>>32 + 1; life > 1 {
+		return s + "@life" + strconv.FormatUint(life, 10)
+	}
+	return s
+}
+
 // ValuePrefix returns the prefix of the values client number n (counted
 // from 1) writes in its incarnation inc: "c2-", so that a read tells which
 // write it saw, and "c2r2-", "c2r3-", ... after restarts, so that its

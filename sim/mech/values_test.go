@@ -42,4 +42,7 @@ func TestIncarnationsCountRestarts(t *testing.T) {
 	if want := []string{"c2-0", "c2r2-4294967296", "c2r3-8589934592"}; !slices.Equal(got, want) {
 		t.Fatalf("prefixes and first requests over two restarts: %v, want %v", got, want)
 	}
+	if got := []string{mech.RequestString(3), mech.RequestString(mech.FirstRequest(2) + 3)}; !slices.Equal(got, []string{"3", "3@life2"}) {
+		t.Fatalf("request strings %v, want 3 and 3@life2", got)
+	}
 }

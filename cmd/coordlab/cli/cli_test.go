@@ -160,6 +160,12 @@ func TestTestCommand(t *testing.T) {
 		t.Fatal("junit report has no failure")
 	}
 
+	// A report that cannot be written is an error, after the summary line.
+	code, out, errOut := run(t, "test", "testdata/good.scenario.yaml", "--junit", filepath.Join(t.TempDir(), "no", "such", "dir", "junit.xml"))
+	if code != exitUsage || !strings.HasSuffix(out, "1 passed, 0 failed\n") || !strings.Contains(errOut, "junit.xml") {
+		t.Fatalf("an unwritable report: exit %d\n%s\n%s", code, out, errOut)
+	}
+
 	code, out, _ = run(t, "test", "testdata/bad")
 	if code != exitUsage || !strings.Contains(out, "does not parse") {
 		t.Fatalf("unparsable scenarios: exit %d\n%s", code, out)

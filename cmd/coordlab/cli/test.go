@@ -77,13 +77,13 @@ func cmdTest(e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "ok   %s (%s) %v\n", c.name, c.scenario.Name, c.elapsed.Round(time.Millisecond))
 		}
 	}
+	fmt.Fprintf(e.stdout, "%d passed, %d failed\n", passed, failed)
 	if *junit != "" {
 		if err := writeJUnit(*junit, cases); err != nil {
 			e.errorf("%v", err)
 			return exitUsage
 		}
 	}
-	fmt.Fprintf(e.stdout, "%d passed, %d failed\n", passed, failed)
 	switch {
 	case broken > 0:
 		return exitUsage

@@ -59,11 +59,11 @@ const suspectFor = 5
 // newVersion builds the version a put writes. Under last-writer-wins it
 // carries the timestamp the writer read from its own clock. With version
 // vectors the coordinator extends the client's context with a new event of
-// its own (Dynamo 4.4).
+// its own (Dynamo 4.4), and keeps the context as the version's Seen.
 func (n *replica) newVersion(ctx *sim.Context, client string, m Put) []Version {
 	v := Version{Value: m.Value, TS: m.TS, Writer: client, Seq: m.Op}
 	if n.cfg.vector {
-		v.Clock = make(VClock, len(n.cfg.replicas))
+		v.Clock, v.Seen = make(VClock, len(n.cfg.replicas)), m.Context
 		copy(v.Clock, m.Context)
 		n.counter = max(n.counter, v.Clock[n.self]) + 1
 		v.Clock[n.self] = n.counter

@@ -89,7 +89,7 @@ func Explore(s Settings) (Summary, error) {
 	if err != nil {
 		return Summary{}, fmt.Errorf("quorum explorer: %w", err)
 	}
-	stale, lost := check.StaleReadsAndLostUpdates(h)
+	stale, lost, older := staleAndLost(h)
 	sum := Summary{Measures: measure(h, stale, lost, always), Events: events}
 	for _, o := range h {
 		if op, ok := o.Value.(check.Op); ok {
@@ -103,7 +103,7 @@ func Explore(s Settings) (Summary, error) {
 		sum.During = measure(h, stale, lost, during)
 		sum.Outside = measure(h, stale, lost, func(t sim.Time) bool { return !during(t) })
 	}
-	sum.Linearizable, sum.LinearizabilityChecked, sum.LinearizabilityDetail, sum.LinearizabilityAt = linearizable(h, stale, lost, s.CheckLinearizability)
+	sum.Linearizable, sum.LinearizabilityChecked, sum.LinearizabilityDetail, sum.LinearizabilityAt = linearizable(h, stale, older, s.CheckLinearizability)
 	sum.Region, sum.Explanation = region(s, sum)
 	return sum, nil
 }
@@ -156,8 +156,10 @@ func timeout(s Settings) time.Duration {
 
 // linearizable gives the verdict on the history, and when the history is
 // not linearizable the time of the first operation that shows it. A stale
-// read, a lost update or a read returning siblings is already a proof that
-// no linearization exists, so the search runs only when none was found.
+// read, a write lost for an older one or a read returning siblings is
+// already a proof that no linearization exists, so the search runs only when
+// none was found. (A blind overwrite of version vectors is no such proof: it
+// lost a write the register may order before the one it kept.)
 func linearizable(h []sim.Observation, stale, lost []check.Violation, search bool) (ok, decided bool, detail string, at sim.Time) {
 	siblings := 0
 	for _, o := range h {

@@ -27,7 +27,7 @@ type Measures struct {
 // Measure computes the measures of a history whose operations carry true
 // call times (see check.StampOps).
 func Measure(h []sim.Observation) Measures {
-	stale, lost := check.StaleReadsAndLostUpdates(h)
+	stale, lost, _ := staleAndLost(h)
 	return measure(h, stale, lost, always)
 }
 

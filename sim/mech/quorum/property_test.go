@@ -3,6 +3,7 @@ package quorum_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -99,15 +100,22 @@ func strictTrial(seed uint64, faulty bool) trial {
 }
 
 // TestStrictQuorumNeverStale: with r + w > n, a strict quorum and clocks
-// that agree, no read returns a value older than a completed write, and no
-// acknowledged write is lost — over many seeds, without faults and also with
-// partitions and crashes (which cost availability, not freshness).
+// that agree, no read returns a value older than a completed write, and
+// under last-writer-wins no acknowledged write is lost — over many seeds,
+// without faults and also with partitions and crashes (which cost
+// availability, not freshness). Version vectors do lose writes when clients
+// share a coordinator, as they do here when there are fewer replicas than
+// clients or a client turns to another coordinator after a timeout: see
+// TestVectorLostUpdatesMatchFinalState.
 func TestStrictQuorumNeverStale(t *testing.T) {
 	for _, faulty := range []bool{false, true} {
 		for seed := uint64(1); seed <= 40; seed++ {
 			tr := strictTrial(seed, faulty)
 			v := tr.run(t)
 			for _, inv := range []string{"stale-read", "lost-update"} {
+				if inv == "lost-update" && slices.Contains(tr.kv, "vector") {
+					continue
+				}
 				if len(v[inv]) > 0 {
 					t.Errorf("%v: %d %s violations, first: %s", tr, len(v[inv]), inv, v[inv][0].Detail)
 				}

@@ -153,7 +153,7 @@ func (n *replica) onWrite(ctx *sim.Context, from string, m Write) {
 // apply reconciles incoming versions of key with the stored ones and keeps
 // what survives. It reports whether the store changed.
 //
-// Under last-writer-wins this is where data is thrown away: the version with
+// This is where data is thrown away. Under last-writer-wins the version with
 // the earlier timestamp goes, even when its write happened later in real
 // time, because the timestamp was read from a clock that may be wrong. The
 // replica observes every such Discard of an incoming version, and of a stored
@@ -161,9 +161,28 @@ func (n *replica) onWrite(ctx *sim.Context, from string, m Write) {
 // older one is the normal case and is not observed, to keep the history
 // small); the lost-update checker decides which discards lost an
 // acknowledged write.
+//
+// With version vectors a version goes when another descends from it. That is
+// safe when the other's writer had seen it, and loses it otherwise (see
+// Version.saw): the replica observes a BlindOverwrite then, whether the
+// version lost was stored or incoming, and whichever path brought the other
+// (a write, the coordinator's own, a read repair or a handoff). A repair or a
+// handoff carries each version with its own writer's context, so it is
+// observed only when it brings a blind overwrite to a replica that had never
+// held both versions.
 func (n *replica) apply(ctx *sim.Context, key string, in []Version, via string) bool {
 	cur := n.data[key]
 	merged := reconcile(n.cfg.vector, cur, in)
+	if n.cfg.vector && len(cur) > 0 && len(in) > 0 {
+		// reconcile returns a side whole when nothing of it was dropped:
+		// the common case costs a comparison of two pointers.
+		if !identical(merged, cur) {
+			n.observeBlind(ctx, key, cur, in, merged)
+		}
+		if !identical(merged, in) {
+			n.observeBlind(ctx, key, in, cur, merged)
+		}
+	}
 	if sameVersions(merged, cur) {
 		if !n.cfg.vector && len(in) > 0 && len(cur) > 0 && in[0].Value != cur[0].Value {
 			ctx.Observe(check.Discard{Replica: n.name, Key: key, Value: in[0].Value, Kept: cur[0].Value})
@@ -175,6 +194,40 @@ func (n *replica) apply(ctx *sim.Context, key string, in []Version, via string) 
 	}
 	n.data[key] = merged // durable: see Start
 	return true
+}
+
+// observeBlind observes a BlindOverwrite of each version of gone that did
+// not survive into merged because versions of by descend from it, when none
+// of their writers had seen it. Copies of one version (the same value) never
+// count.
+func (n *replica) observeBlind(ctx *sim.Context, key string, gone, by, merged []Version) {
+	for i := range gone {
+		u := &gone[i]
+		if hasValue(merged, u.Value) {
+			continue
+		}
+		kept, seen := "", false
+		for j := range by {
+			v := &by[j]
+			if v.Value == u.Value || !v.Clock.descends(u.Clock) {
+				continue
+			}
+			if seen = v.saw(u); seen {
+				break
+			}
+			if kept == "" {
+				kept = v.Value
+			}
+		}
+		if !seen && kept != "" {
+			ctx.Observe(BlindOverwrite{Replica: n.name, Key: key, Value: u.Value, Kept: kept})
+		}
+	}
+}
+
+// identical reports whether a and b are the same slice.
+func identical(a, b []Version) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // addHint remembers to hand key's versions off to the replica they were
@@ -252,6 +305,7 @@ type VersionView struct {
 	TS     string   `json:"ts,omitempty"` // last-writer-wins timestamp, on the writer's clock
 	Writer string   `json:"writer,omitempty"`
 	Clock  []uint64 `json:"clock,omitempty"`
+	Seen   []uint64 `json:"seen,omitempty"` // the context its writer's put carried
 }
 
 // HintView is versions of a key held for another replica.
@@ -271,7 +325,7 @@ func (n *replica) Inspect() any {
 	for _, k := range keys {
 		kv := KeyView{Key: k, Home: n.cfg.home(k, n.self)}
 		for _, ver := range n.data[k] {
-			vv := VersionView{Value: ver.Value, Clock: ver.Clock}
+			vv := VersionView{Value: ver.Value, Clock: ver.Clock, Seen: ver.Seen}
 			if !n.cfg.vector {
 				vv.TS, vv.Writer = ver.TS.String(), ver.Writer
 			}

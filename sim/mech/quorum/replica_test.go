@@ -130,11 +130,16 @@ func stored(w *sim.World, name string) string {
 	return ""
 }
 
+// discards lists the discards of last-writer-wins and the blind overwrites
+// of version vectors a run observed.
 func discards(w *sim.World) []string {
 	var out []string
 	for _, o := range w.History() {
-		if d, ok := o.Value.(check.Discard); ok {
+		switch d := o.Value.(type) {
+		case check.Discard:
 			out = append(out, d.Replica+" dropped "+d.Value+" for "+d.Kept)
+		case BlindOverwrite:
+			out = append(out, d.Replica+" blindly dropped "+d.Value+" for "+d.Kept)
 		}
 	}
 	return out
@@ -146,6 +151,16 @@ func lww(value string, ts time.Duration) []Version {
 
 func vv(value string, clock ...uint64) []Version {
 	return []Version{{Value: value, Clock: clock}}
+}
+
+// seen returns vs with the context their writer's put carried and the
+// writer's name and operation number.
+func seen(vs []Version, writer string, seq uint64, context ...uint64) []Version {
+	out := slices.Clone(vs)
+	for i := range out {
+		out[i].Seen, out[i].Writer, out[i].Seq = context, writer, seq
+	}
+	return out
 }
 
 // TestReplicaStore drives a replica's storage handlers directly: replica-2
@@ -176,12 +191,52 @@ func TestReplicaStore(t *testing.T) {
 			"a|b", nil, []string{"replica-2<-replica-1 write-ack", "replica-2<-replica-1 write-ack"}},
 		{"vector: a version that saw both siblings replaces them", "vector",
 			[]send{{to: "replica-1", msg: Write{Req: 1, Key: "k1", Versions: vv("a", 1, 0, 0)}}, {to: "replica-1", msg: Write{Req: 2, Key: "k1", Versions: vv("b", 0, 1, 0)}},
-				{to: "replica-1", msg: Write{Req: 3, Key: "k1", Versions: vv("c", 1, 2, 0)}}},
+				{to: "replica-1", msg: Write{Req: 3, Key: "k1", Versions: seen(vv("c", 1, 2, 0), "client-3", 1, 1, 1, 0)}}},
 			"c", nil, nil},
 		{"vector: an older version arriving late is dropped silently", "vector",
-			[]send{{to: "replica-1", msg: Write{Req: 1, Key: "k1", Versions: vv("b", 2, 0, 0)}}, {to: "replica-1", msg: Write{Req: 2, Key: "k1", Versions: vv("a", 1, 0, 0)}},
+			[]send{{to: "replica-1", msg: Write{Req: 1, Key: "k1", Versions: seen(vv("b", 2, 0, 0), "client-2", 1, 1, 0, 0)}}, {to: "replica-1", msg: Write{Req: 2, Key: "k1", Versions: vv("a", 1, 0, 0)}},
 				{to: "replica-1", msg: Read{Req: 3, Key: "k1"}}},
 			"b", nil, []string{"replica-2<-replica-1 write-ack", "replica-2<-replica-1 write-ack", "replica-2<-replica-1 read-reply b"}},
+		// Dynamo's weakness: b's vector descends from a's only because one
+		// coordinator (replica-1, entry 0) counted both puts.
+		{"vector: a version whose writer never saw the stored one replaces it, and says so", "vector",
+			[]send{{to: "replica-1", msg: Write{Req: 1, Key: "k1", Versions: seen(vv("a", 1, 0, 0), "client-1", 1)}}, {to: "replica-1", msg: Write{Req: 2, Key: "k1", Versions: seen(vv("b", 2, 0, 0), "client-4", 1)}}},
+			"b", []string{"replica-1 blindly dropped a for b"}, nil},
+		{"vector: an incoming version is dropped for one whose writer never saw it, and says so", "vector",
+			[]send{{to: "replica-1", msg: Write{Req: 1, Key: "k1", Versions: seen(vv("b", 2, 0, 0), "client-4", 1)}}, {to: "replica-1", msg: Write{Req: 2, Key: "k1", Versions: seen(vv("a", 1, 0, 0), "client-1", 1)}}},
+			"b", []string{"replica-1 blindly dropped a for b"}, nil},
+		{"vector: a version whose writer had read the stored one replaces it silently", "vector",
+			[]send{{to: "replica-1", msg: Write{Req: 1, Key: "k1", Versions: seen(vv("a", 1, 0, 0), "client-1", 1)}}, {to: "replica-1", msg: Write{Req: 2, Key: "k1", Versions: seen(vv("b", 2, 0, 0), "client-4", 1, 1, 0, 0)}}},
+			"b", nil, nil},
+		{"vector: a client's later put replaces its own earlier one silently", "vector",
+			[]send{{to: "replica-1", msg: Write{Req: 1, Key: "k1", Versions: seen(vv("a", 1, 0, 0), "client-1", 1)}}, {to: "replica-1", msg: Write{Req: 2, Key: "k1", Versions: seen(vv("b", 2, 0, 0), "client-1", 2)}}},
+			"b", nil, nil},
+		{"vector: an earlier put of the same client replacing a later one says so", "vector",
+			[]send{{to: "replica-1", msg: Write{Req: 1, Key: "k1", Versions: seen(vv("b", 2, 0, 0), "client-1", 2)}}, {to: "replica-1", msg: Write{Req: 2, Key: "k1", Versions: seen(vv("a", 3, 0, 0), "client-1", 1)}}},
+			"a", []string{"replica-1 blindly dropped b for a"}, nil},
+		{"vector: two copies of one put are one version, whichever is kept", "vector",
+			[]send{{to: "replica-1", msg: Write{Req: 1, Key: "k1", Versions: seen(vv("a", 1, 0, 0), "client-1", 1)}}, {to: "replica-1", msg: Write{Req: 2, Key: "k1", Versions: seen(vv("a", 2, 0, 0), "client-1", 1)}}},
+			"a", nil, nil},
+		// A read repair carries each version with its own writer's context:
+		// replacing a stale version that the writer had read is silent.
+		{"vector: a read repair replacing a version its writer had read is silent", "vector",
+			[]send{{to: "replica-1", msg: Write{Req: 1, Key: "k1", Versions: seen(vv("a", 1, 0, 0), "client-1", 1)}},
+				{to: "replica-1", msg: Write{Key: "k1", Versions: seen(vv("b", 1, 1, 0), "client-2", 1, 1, 0, 0), Repair: true}}},
+			"b", nil, []string{"replica-2<-replica-1 write-ack"}},
+		{"vector: a read repair adding a sibling drops nothing", "vector",
+			[]send{{to: "replica-1", msg: Write{Req: 1, Key: "k1", Versions: seen(vv("a", 1, 0, 0), "client-1", 1)}},
+				{to: "replica-1", msg: Write{Key: "k1", Versions: append(seen(vv("a", 1, 0, 0), "client-1", 1), seen(vv("c", 0, 1, 0), "client-3", 1)...), Repair: true}}},
+			"a|c", nil, nil},
+		// Unless it brings a blind overwrite to a replica that never held
+		// both versions: this is where the write is lost there.
+		{"vector: a read repair bringing a blind overwrite says so", "vector",
+			[]send{{to: "replica-1", msg: Write{Req: 1, Key: "k1", Versions: seen(vv("a", 1, 0, 0), "client-1", 1)}},
+				{to: "replica-1", msg: Write{Key: "k1", Versions: seen(vv("b", 2, 0, 0), "client-4", 1), Repair: true}}},
+			"b", []string{"replica-1 blindly dropped a for b"}, nil},
+		{"vector: a handoff replacing a version its writer had read is silent", "vector",
+			[]send{{to: "replica-1", msg: Write{Req: 1, Key: "k1", Versions: seen(vv("a", 1, 0, 0), "client-1", 1)}},
+				{to: "replica-1", msg: Handoff{Key: "k1", Versions: seen(vv("b", 1, 1, 0), "client-2", 1, 1, 0, 0), Seq: 1}}},
+			"b", nil, []string{"replica-2<-replica-1 write-ack", "replica-2<-replica-1 handoff-ack"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,8 +42,24 @@ type Version struct {
 	TS     time.Duration
 	Writer string
 	Seq    uint64
-	// With version vectors: the version's causal history.
+	// With version vectors: the version's causal history, and the context
+	// the writer's put carried (the vector of what it had read before). A
+	// version whose Clock descends from another's but whose Seen does not
+	// replaces it although its writer never saw it: see saw.
 	Clock VClock
+	Seen  VClock
+}
+
+// saw reports whether the writer of a knew of b when it wrote a: b is within
+// the context a's put carried, or the same client wrote b in an earlier
+// operation (a client knows its own writes). Only then may a replace b
+// without losing an update. Under Dynamo's per-node version vectors a can
+// descend from b without having seen it: the coordinator of two puts sent
+// with the same context gives the second a larger counter of its own, and a
+// late duplicate of a put gets one too (Preguiça et al., "Dotted Version
+// Vectors", 2012, fix this with a dot per version).
+func (a *Version) saw(b *Version) bool {
+	return a.Seen.descends(b.Clock) || (a.Writer == b.Writer && a.Seq > b.Seq)
 }
 
 // newer reports whether a wins over b under last-writer-wins: the later
@@ -97,8 +113,8 @@ func reconcile(vector bool, a, b []Version) []Version {
 	// When what survives is one side whole (which is sorted, being a
 	// reconciled set), that side is the answer.
 	n, fromA := 0, 0
-	for i, v := range all {
-		if !obsolete(v, i, all) {
+	for i := range all {
+		if !obsolete(i, all) {
 			n++
 			if i < len(a) {
 				fromA++
@@ -112,9 +128,9 @@ func reconcile(vector bool, a, b []Version) []Version {
 		return b
 	}
 	out := make([]Version, 0, n)
-	for i, v := range all {
-		if !obsolete(v, i, all) {
-			out = append(out, v)
+	for i := range all {
+		if !obsolete(i, all) {
+			out = append(out, all[i])
 		}
 	}
 	slices.SortFunc(out, func(x, y Version) int { return strings.Compare(x.Value, y.Value) })
@@ -122,13 +138,15 @@ func reconcile(vector bool, a, b []Version) []Version {
 }
 
 // obsolete reports whether all[i] is dominated by another version in all, or
-// is a copy of one that comes earlier.
-func obsolete(v Version, i int, all []Version) bool {
-	for j, u := range all {
+// is a copy of one that comes earlier. It reads the clocks in place rather
+// than copying versions: reconcile calls it for every version it merges.
+func obsolete(i int, all []Version) bool {
+	c := all[i].Clock
+	for j := range all {
 		if j == i {
 			continue
 		}
-		if u.Clock.descends(v.Clock) && (!v.Clock.descends(u.Clock) || j < i) {
+		if u := all[j].Clock; u.descends(c) && (!c.descends(u) || j < i) {
 			return true
 		}
 	}
@@ -147,6 +165,16 @@ func sameVersions(a, b []Version) bool {
 		}
 	}
 	return true
+}
+
+// hasValue reports whether vs holds a version of value.
+func hasValue(vs []Version, value string) bool {
+	for _, v := range vs {
+		if v.Value == value {
+			return true
+		}
+	}
+	return false
 }
 
 // output is what a get returns to the application: the value, or the

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"coordlab/sim"
+	"coordlab/sim/mech"
 	"coordlab/sim/mech/lock"
 )
 
@@ -23,7 +24,8 @@ const MaxRequestTimeout = 50 * time.Millisecond
 type Client struct {
 	cfg      Config
 	index    map[string]int // master name -> position
-	attempt  int
+	inc      int            // the client's incarnation; 0 until its first attempt
+	attempt  Attempt
 	value    string        // the random value of the current attempt
 	start    time.Duration // local time the attempt started (step 1 of the algorithm)
 	answered []bool
@@ -35,10 +37,22 @@ type Client struct {
 
 // The client's timers.
 type (
-	attemptTimeout struct{ Attempt int }
-	retryAttempt   struct{ Attempt int }
+	attemptTimeout struct{ Attempt Attempt }
+	retryAttempt   struct{ Attempt Attempt }
 	validityEnd    struct{ Acq int }
 )
+
+// Attempt numbers a client's attempts so that it can match the masters'
+// answers to them. A client counts them from mech.FirstRequest of its
+// incarnation: a real restarted process has new connections, so answers to
+// the SETs its crashed predecessor sent never reach it, but in the
+// simulation they can, and one counted for the new process's attempt of the
+// same number would be a grant on a key holding another value.
+type Attempt uint64
+
+// String writes the attempt's number within its incarnation and, after a
+// restart, the incarnation: 3, 3@life2.
+func (a Attempt) String() string { return mech.RequestString(uint64(a)) }
 
 // NewClient returns a Redlock client protocol over the configured masters.
 func NewClient(cfg Config) *Client {
@@ -74,6 +88,12 @@ func (r *Client) requestTimeout() time.Duration {
 // ("multiplexing"), rather than one after another.
 func (r *Client) Acquire(c *lock.Client) {
 	ctx := c.Ctx()
+	if r.inc == 0 {
+		// Once per incarnation, at its first attempt: a lock.Protocol has
+		// no Start of its own, and until then it counts no answer.
+		r.inc = mech.Incarnation(ctx)
+		r.attempt = Attempt(mech.FirstRequest(r.inc))
+	}
 	r.attempt++
 	r.value = strconv.FormatUint(ctx.Rand().Uint64(), 16)
 	r.start = ctx.Now()

@@ -12,7 +12,7 @@ import (
 type Set struct {
 	Key, Value string
 	PX         time.Duration
-	Attempt    int
+	Attempt    Attempt
 }
 
 // Kind names the message.
@@ -22,7 +22,7 @@ func (Set) Kind() string { return "SET" }
 // (OK false) when it already existed, or an error when the master refused.
 type SetReply struct {
 	Key     string
-	Attempt int
+	Attempt Attempt
 	OK      bool
 	Err     string
 }

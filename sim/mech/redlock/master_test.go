@@ -36,7 +36,7 @@ func (p *probe) Timer(ctx *sim.Context, tag any) {
 	ctx.Send(s.to, s.msg)
 }
 
-func set(at time.Duration, value string, attempt int) step {
+func set(at time.Duration, value string, attempt Attempt) step {
 	return step{at: at, to: "redis-1", msg: Set{Key: Resource, Value: value, PX: time.Second, Attempt: attempt}}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"coordlab/sim"
+	"coordlab/sim/mech"
 	"coordlab/sim/mech/lock"
 )
 
@@ -39,15 +40,15 @@ type Client struct {
 	cur       int // index of the server it uses
 	conn      connState
 	session   int64
-	xid       int64
+	xid       Number
 	lastHeard time.Duration
 	lastSent  time.Duration
 	out       *Request // the one outstanding request
 	outSent   time.Duration
 	queue     []Request
 	ticking   bool
-	gen       int   // connection attempts, to ignore stale reconnect timers
-	attempt   int64 // numbers Connect messages (see Connect.Attempt)
+	gen       int    // connection attempts, to ignore stale reconnect timers
+	attempt   Number // numbers Connect messages (see Connect.Attempt)
 
 	phase      Phase
 	guid       string
@@ -92,11 +93,17 @@ func (z *Client) connectTimeout() time.Duration {
 	return z.cfg.SessionTimeout / time.Duration(len(z.cfg.Servers))
 }
 
-// Acquire starts the recipe with a fresh GUID.
+// Acquire starts the recipe with a fresh GUID. The first time in an
+// incarnation it also starts the heartbeat and numbers the incarnation's
+// connection attempts and requests from mech.FirstRequest (a lock.Protocol
+// has no Start of its own; until then it is connected to nothing and takes
+// no answer).
 func (z *Client) Acquire(c *lock.Client) {
 	ctx := c.Ctx()
 	if !z.ticking {
 		z.ticking = true
+		first := Number(mech.FirstRequest(mech.Incarnation(ctx)))
+		z.attempt, z.xid = first, first
 		z.cur = ctx.Rand().IntN(len(z.cfg.Servers)) // the client library shuffles its server list
 		ctx.SetTimer(z.tick(), clientTick{})
 	}

@@ -1,6 +1,10 @@
 package zklock
 
-import "time"
+import (
+	"time"
+
+	"coordlab/sim/mech"
+)
 
 // Client requests, as the ZooKeeper client library sends them. Op names the
 // operation; one client has at most one request outstanding besides its
@@ -21,6 +25,19 @@ const (
 	ErrSessionMoved   = "SESSIONMOVED"
 )
 
+// Number is a client's connection-attempt or request number (Attempt,
+// Xid). A client counts both from mech.FirstRequest of its incarnation: a
+// real restarted process has new connections, so the answers to its crashed
+// predecessor's requests never reach it, but in the simulation they can, and
+// a new process numbering from 1 again would take them for answers on its
+// own connection attempt of the same number: its predecessor's session, its
+// predecessor's znode, a watch it never set.
+type Number int64
+
+// String writes the number within its incarnation and, after a restart,
+// the incarnation: 3, 3@life2.
+func (n Number) String() string { return mech.RequestString(uint64(n)) }
+
 // Conn places a server-to-client message on one connection: the client's
 // connection attempt and the message's position on it. ZooKeeper talks to
 // a client over TCP, which delivers in order and breaks rather than lose a
@@ -28,7 +45,7 @@ const (
 // reorders by Seq and treats a gap that does not fill as a broken
 // connection. Seq 0 is out of band (a refusal, a close).
 type Conn struct {
-	Attempt int64
+	Attempt Number
 	Seq     int64
 }
 
@@ -41,7 +58,7 @@ type Connect struct {
 	// session move only to a newer attempt, so a connect that waited in a
 	// paused server's queue cannot take the session back from the server
 	// the client moved to since (TCP would have closed that connection).
-	Attempt int64
+	Attempt Number
 }
 
 // Kind names the message.
@@ -60,9 +77,9 @@ func (ConnectReply) Kind() string { return "connect-reply" }
 
 // Request is a client operation on its session.
 type Request struct {
-	Attempt int64 // the connection it was sent on
+	Attempt Number // the connection it was sent on
 	Session int64
-	Xid     int64
+	Xid     Number
 	Op      string
 	Path    string
 	Watch   bool
@@ -74,7 +91,7 @@ func (r Request) Kind() string { return r.Op }
 // Reply answers a Request.
 type Reply struct {
 	Conn     Conn
-	Xid      int64
+	Xid      Number
 	Op       string
 	Err      string
 	Name     string   // create: the sequential name given
@@ -229,7 +246,7 @@ type Forward struct {
 	Req    Request
 	Open   time.Duration // a new session's timeout (Req.Op is "")
 	// Attempt is the connection a new session is opened on.
-	Attempt int64
+	Attempt Number
 }
 
 // Kind names the message.
@@ -241,7 +258,7 @@ type Revalidate struct {
 	Origin  string
 	Client  string
 	Session int64
-	Attempt int64
+	Attempt Number
 }
 
 // Kind names the message.
@@ -254,7 +271,7 @@ type RevalidateReply struct {
 	Timeout time.Duration
 	Valid   bool
 	Moved   bool // the session has since moved to a newer connection
-	Attempt int64
+	Attempt Number
 }
 
 // Kind names the message.

@@ -59,7 +59,7 @@ type Server struct {
 // of the last message sent on it.
 type conn struct {
 	client  string
-	attempt int64
+	attempt Number
 	seq     int64
 }
 

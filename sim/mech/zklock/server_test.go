@@ -55,7 +55,7 @@ func must(t testing.TB, err error) {
 // 0x100000001 and later zxids count up from there.
 var s1, s2 = Zxid(1, 1), Zxid(1, 2)
 
-func req(at time.Duration, session int64, xid int64, op, path string, watch bool) step {
+func req(at time.Duration, session int64, xid Number, op, path string, watch bool) step {
 	return step{at: at, to: "zk-1", msg: Request{Session: session, Xid: xid, Op: op, Path: path, Watch: watch}}
 }
 
@@ -231,7 +231,7 @@ func TestFollowerCatchesUp(t *testing.T) {
 	script := []step{{at: 1 * time.Second, to: "zk-1", msg: Connect{Timeout: 4 * time.Second}}}
 	for i := int64(1); i <= 3; i++ {
 		script = append(script, step{at: time.Second + time.Duration(i)*100*ms, to: "zk-1",
-			msg: Request{Session: Zxid(1, 1), Xid: i, Op: OpCreate, Path: fmt.Sprintf("/lock/_c_%d-lock-", i)}})
+			msg: Request{Session: Zxid(1, 1), Xid: Number(i), Op: OpCreate, Path: fmt.Sprintf("/lock/_c_%d-lock-", i)}})
 	}
 	must(t, w.AddNode("probe-1", func() sim.Node { return &probe{script: script, got: &got} }))
 	must(t, w.Schedule(sim.Fault{At: 500 * ms, Kind: sim.FaultCrash, Node: "zk-2"}))

@@ -70,8 +70,8 @@ type Txn struct {
 	Name    string        // create, delete: the child of /lock
 	Err     string        // error: what the client is told
 	Origin  string        // the server the client is connected to: it answers
-	Xid     int64         // the client's request number
-	Attempt int64         // createSession: the client's connection attempt
+	Xid     Number        // the client's request number
+	Attempt Number        // createSession: the client's connection attempt
 }
 
 // Effects is what applying transactions changed, for watches and for the

@@ -51,8 +51,8 @@ type tracked struct {
 	expireAt time.Duration // on the leader's clock
 	timeout  time.Duration
 	owner    string // the server the session's client is connected to ("" unknown after a leader change)
-	attempt  int64  // the client's connection attempt that made owner the owner
-	lastXid  int64  // the last request of the session the leader turned into a transaction
+	attempt  Number // the client's connection attempt that made owner the owner
+	lastXid  Number // the last request of the session the leader turned into a transaction
 }
 
 // leaderState is a leading server's state.

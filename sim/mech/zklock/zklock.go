@@ -31,7 +31,10 @@
 // leader's PING resends what a follower has not acknowledged; the leader
 // drops a request whose number it has already seen from that session, and
 // refuses one that reaches it through a server the session has left
-// (ZooKeeper's SessionMovedException).
+// (ZooKeeper's SessionMovedException); a restarted client numbers its
+// connection attempts and requests after its incarnation, so that answers
+// meant for its predecessor, which died with the old connections, match
+// none of its own.
 //
 // It is unsafe on purpose where the real recipe is: the leader expires a
 // session it has not heard from for session_timeout and deletes its
