@@ -54,12 +54,12 @@ func (p *player) renderCluster() app.UI {
 			if p.selLink == [2]string{a, b} {
 				cls += " selected"
 			}
-			l := line(pos[a], pos[b]).Class(cls).DataSet("link", a+" "+b).
-				OnClick(func(ctx app.Context, e app.Event) { p.selLink, p.selNode = [2]string{a, b}, "" })
+			pick := func(ctx app.Context, e app.Event) { p.selLink, p.selNode = [2]string{a, b}, "" }
+			name := a + " — " + b
 			if isBroken {
-				l = l.Body(title(why))
+				name += ": " + why
 			}
-			links = append(links, l)
+			links = append(links, button(line(pos[a], pos[b]).Class(cls).DataSet("link", a+" "+b), a+" "+b, pick).Body(title(name)))
 		}
 	}
 	// All messages in flight are one <path> of small circles (two: those
@@ -88,8 +88,10 @@ func (p *player) renderCluster() app.UI {
 	for i, n := range snap.Nodes {
 		nodes[i] = p.renderNode(n, pos[n.Name], holders[n.Name])
 	}
+	// A group, not an image: an image's parts are hidden from screen
+	// readers, and these are buttons.
 	return svg("svg").Class("cluster").Attr("viewBox", fmt.Sprintf("0 0 %g %g", clusterW, clusterH)).
-		Attr("role", "img").Attr("aria-label", "cluster view").Body(
+		Attr("role", "group").Attr("aria-label", "cluster view").Body(
 		svg("g").Class("links").Body(links...),
 		msgs,
 		svg("g").Class("nodes").Body(nodes...),
@@ -107,8 +109,8 @@ func (p *player) renderNode(n sim.NodeSnapshot, c point, symbol string) app.UI {
 	if n.Skew != 0 {
 		clock += fmt.Sprintf(" (%+.3fs)", n.Skew.Seconds())
 	}
-	g := svg("g").Class(cls).DataSet("node", name).DataSet("status", n.Status.String()).
-		OnClick(func(ctx app.Context, e app.Event) { p.selNode, p.selLink = name, [2]string{} })
+	g := button(svg("g").Class(cls).DataSet("node", name).DataSet("status", n.Status.String()), name,
+		func(ctx app.Context, e app.Event) { p.selNode, p.selLink = name, [2]string{} })
 	return g.Body(
 		title(name+" — "+n.Status.String()+" — "+clock),
 		circle(c, nodeR),
@@ -122,6 +124,22 @@ func (p *player) renderNode(n sim.NodeSnapshot, c point, symbol string) app.UI {
 		}),
 	)
 }
+
+// button makes an SVG element a button: clicked, or reached with Tab and
+// pressed with Enter or Space. scope names what h acts on: go-app keeps the
+// handler first mounted on an element it updates in place unless the scope
+// changes, and an element may come to stand for another node or link.
+func button(el app.HTMLElem, scope string, h app.EventHandler) app.HTMLElem {
+	return el.TabIndex(0).Role("button").OnClick(h, app.EventScope(scope)).OnKeyDown(func(ctx app.Context, e app.Event) {
+		if activates(e.Get("key").String()) {
+			e.PreventDefault()
+			h(ctx, e)
+		}
+	}, app.EventScope(scope))
+}
+
+// activates reports whether a key pressed on a button presses it.
+func activates(key string) bool { return key == "Enter" || key == " " }
 
 // brokenLinks returns, for every pair of nodes (in layout order) a message
 // cannot cross in at least one direction, why.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -170,7 +171,7 @@ func (p *player) renderSliders() app.UI {
 					if x, err := strconv.ParseFloat(ctx.JSSrc().Get("value").String(), 64); err == nil {
 						p.setParam(ctx, path, sp.format(x))
 					}
-				}),
+				}, app.EventScope(fmt.Sprint(path, sp))), // another scenario's slider here gets its own handler
 			app.Span().Class("slider-value").Text(sp.format(v)),
 		))
 	}
@@ -182,8 +183,10 @@ func (p *player) renderSliders() app.UI {
 func (p *player) renderFaultMenu() app.UI {
 	var buttons []app.UI
 	btn := func(kind, label string, f sim.Fault) app.UI {
+		// The scope makes go-app replace the handler when the button comes
+		// to stand for another fault (another node, another link).
 		return app.Button().DataSet("fault", kind).Text(label).
-			OnClick(func(ctx app.Context, e app.Event) { p.inject(ctx, f) })
+			OnClick(func(ctx app.Context, e app.Event) { p.inject(ctx, f) }, app.EventScope(f.String()))
 	}
 	var what string
 	switch {

@@ -67,7 +67,7 @@ func (p *player) renderViolations() app.UI {
 			Title(tr(p.Language, "jump to this moment")).
 			OnClick(func(ctx app.Context, e app.Event) {
 				p.dispatch(func(ctx app.Context) { p.playing = false; p.seek(ctx, at) })
-			}).
+			}, app.EventScope(int64(at))). // a button in place may come to list another violation
 			Body(
 				app.Span().Class("at").Text(fmtTime(at)),
 				app.Strong().Text(" "+v.Invariant+": "),

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -128,6 +129,7 @@ func (p *player) load() {
 	}
 	p.loaded, p.problem, p.sess, p.sc, p.exported, p.playing, p.played = p.Source, "", nil, nil, "", false, false
 	p.fl = flights{}
+	p.selNode, p.selLink, p.notice = "", [2]string{}, ""
 	file := p.File
 	if file == "" {
 		file = "scenario"
@@ -170,7 +172,9 @@ func (p *player) play(ctx app.Context) {
 // onFrame advances virtual time by the wall time since the last frame
 // times the speed, and asks for the next frame while playing.
 func (p *player) onFrame(ctx app.Context, ts float64) {
-	if !p.playing || p.sess == nil {
+	// A pause and a play within one frame leave two loops asking for
+	// frames: the second call for the same frame ends the second loop.
+	if !p.playing || p.sess == nil || ts == p.lastTS {
 		return
 	}
 	if p.lastTS > 0 {
@@ -239,6 +243,7 @@ func (p *player) ended(ctx app.Context) {
 
 // changed tells the parent about a change the student made to the scenario.
 func (p *player) changed(ctx app.Context) {
+	p.sc = p.sess.sc
 	p.exported = ""
 	p.played = false
 	if p.OnChange != nil {
@@ -257,6 +262,7 @@ func (p *player) inject(ctx app.Context, f sim.Fault) {
 	}
 	p.notice = trf(p.Language, "At %v: %s. The fault is now part of the scenario.", p.sess.now().Truncate(time.Millisecond), f.String())
 	p.selNode, p.selLink = "", [2]string{}
+	p.fl = flights{} // the messages in flight are the new run's
 	p.refresh()
 	p.changed(ctx)
 }
@@ -267,8 +273,22 @@ func (p *player) setParam(ctx app.Context, path, value string) {
 		return
 	}
 	p.notice = ""
+	p.fl = flights{} // the messages in flight are the new run's
+	p.forgetGone()
 	p.refresh()
 	p.changed(ctx)
+}
+
+// forgetGone drops the selected node or link when the run no longer has it
+// (a slider took the node count down).
+func (p *player) forgetGone() {
+	names := p.sess.world().NodeNames()
+	if !slices.Contains(names, p.selNode) {
+		p.selNode = ""
+	}
+	if !slices.Contains(names, p.selLink[0]) || !slices.Contains(names, p.selLink[1]) {
+		p.selLink = [2]string{}
+	}
 }
 
 func (p *player) Render() app.UI {

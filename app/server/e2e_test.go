@@ -180,6 +180,14 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 	}
 }
 
+// until waits, as a step, until the JavaScript expression is true.
+func until(js string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[bool](js)(ctx, tg)
+		return chromedp.Void{}, err
+	}
+}
+
 func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, 60*time.Second)
@@ -345,10 +353,7 @@ func TestBrowser(t *testing.T) {
 		p := `[data-scenario="paused-holder"]`
 		eval[bool](t, ctx, `(() => { const s = document.querySelector('`+p+` [data-control="scrubber"]'); s.value = "500"; s.dispatchEvent(new Event("input", {bubbles: true})); return true })()`)
 		step(t, ctx, "crash redis-1 at 500ms",
-			chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-				_, err := chromedp.Poll[bool](`document.querySelector('`+p+` .time').textContent.startsWith("0.500s")`)(ctx, tg)
-				return chromedp.Void{}, err
-			}),
+			until(`document.querySelector('`+p+` .time').textContent.startsWith("0.500s")`),
 			chromedp.Click(chromedp.CSS(p+` g[data-node="redis-1"] circle`)),
 			chromedp.WaitVisible(chromedp.CSS(p+` button[data-fault="crash"]`)),
 			chromedp.Click(chromedp.CSS(p+` button[data-fault="crash"]`)),
@@ -368,6 +373,25 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("the exported YAML runs to %s natively; the player showed %s", h, faultHash)
 		}
 		shareHref = attr(t, ctx, p+` [data-action="share"]`, "href")
+	})
+
+	t.Run("a fault hits the node picked last", func(t *testing.T) {
+		// go-app keeps the handler first mounted on an element it updates
+		// in place: the crash button must not remember the first node.
+		step(t, ctx, "reload the lesson", chromedp.Navigate(base+"/lesson/en/locks"),
+			chromedp.WaitVisible(chromedp.CSS(`[data-scenario="paused-holder"] [data-action="run-to-end"]`)))
+		p := `[data-scenario="paused-holder"]`
+		step(t, ctx, "pick client-1, then client-2",
+			chromedp.Click(chromedp.CSS(p+` g[data-node="client-1"] circle`)),
+			chromedp.WaitVisible(chromedp.CSS(p+` button[data-fault="crash"]`)),
+			chromedp.Click(chromedp.CSS(p+` g[data-node="client-2"] circle`)),
+			until(`document.querySelector('`+p+` .fault-menu').textContent.includes("client-2")`),
+		)
+		step(t, ctx, "crash", chromedp.Click(chromedp.CSS(p+` button[data-fault="crash"]`)),
+			chromedp.WaitReady(chromedp.CSS(p+` g[data-node][data-status="crashed"]`)))
+		if got := eval[string](t, ctx, `[...document.querySelectorAll('`+p+` g[data-node][data-status="crashed"]')].map(g => g.dataset.node).join(" ")`); got != "client-2" {
+			t.Fatalf("the crash picked for client-2 crashed %q", got)
+		}
 	})
 
 	t.Run("a shared /play#s= link reproduces the scenario", func(t *testing.T) {
@@ -471,9 +495,7 @@ func TestBrowser(t *testing.T) {
 		step(t, ctx, "save", chromedp.Click(chromedp.CSS(save)), chromedp.WaitVisible(chromedp.CSS(`[data-scenario="playground"] .notice`)))
 		eval[bool](t, ctx, `(() => { const e = document.querySelector('[data-editor="scenario"]'); e.value = "name: playground\nmechanism: setnx\nseed: 2\n"; e.dispatchEvent(new Event("input", {bubbles: true})); return true })()`)
 		step(t, ctx, "wait for the new scenario", chromedp.WaitVisible(chromedp.CSS(`[data-scenario="playground"] [data-action="run-to-end"]`)))
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('[data-scenario="playground"] .mech').textContent.endsWith("2")`, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-			t.Fatal(err)
-		}
+		step(t, ctx, "wait for seed 2", until(`document.querySelector('[data-scenario="playground"] .mech').textContent.endsWith("2")`))
 		step(t, ctx, "save the other one", chromedp.Click(chromedp.CSS(save)), chromedp.Sleep(300*time.Millisecond))
 		step(t, ctx, "save it again", chromedp.Click(chromedp.CSS(save)), chromedp.Sleep(300*time.Millisecond))
 		step(t, ctx, "reload", chromedp.Reload(), chromedp.WaitReady(chromedp.CSS(ready)), chromedp.WaitVisible(chromedp.CSS(`.saved button.link`)))
