@@ -56,6 +56,7 @@ type player struct {
 	speed   float64
 	lastTS  float64 // the previous animation frame's timestamp, ms
 	frame   app.Func
+	raf     int         // the animation frame asked for last, cancelled on dismount
 	ctx     app.Context // the player's own, for children's events
 	mounted bool
 	// version counts redraws of the slow views (space-time diagram,
@@ -117,6 +118,8 @@ func (p *player) OnMount(ctx app.Context) {
 func (p *player) OnDismount() {
 	p.playing, p.mounted = false, false
 	if p.frame != nil {
+		// The frame asked for last would call the released function.
+		app.Window().Call("cancelAnimationFrame", p.raf)
 		p.frame.Release()
 		p.frame = nil
 	}
@@ -166,7 +169,7 @@ func (p *player) play(ctx app.Context) {
 		return
 	}
 	p.playing, p.lastTS = true, 0
-	app.Window().Call("requestAnimationFrame", p.frame)
+	p.raf = app.Window().Call("requestAnimationFrame", p.frame).Int()
 }
 
 // onFrame advances virtual time by the wall time since the last frame
@@ -192,7 +195,7 @@ func (p *player) onFrame(ctx app.Context, ts float64) {
 		p.ended(ctx)
 		return
 	}
-	app.Window().Call("requestAnimationFrame", p.frame)
+	p.raf = app.Window().Call("requestAnimationFrame", p.frame).Int()
 }
 
 func (p *player) pause() { p.playing = false; p.version++ }

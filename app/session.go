@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"time"
 
 	"coordlab/sim"
 	"coordlab/sim/check"
@@ -257,12 +256,14 @@ func (s *session) violations() []check.Violation {
 	return s.viols
 }
 
-// inject adds a fault at the current moment (rounded down to the
-// millisecond, so the exported YAML reads well) and replays to where the
-// run was.
+// inject adds a fault at the current moment and replays to where the run
+// was. The moment is not rounded: a fault clicked after stepping to an
+// event at 1.2345678s must fire after it, as the learner saw, not before it
+// at 1.234s. (It fires after every other event of its instant; a moment
+// reached with the scrubber is a whole millisecond, and reads so in YAML.)
 func (s *session) inject(f sim.Fault) error {
 	t := s.now()
-	f.At = t.Truncate(time.Millisecond)
+	f.At = t
 	c := s.sc.Clone()
 	c.Faults = append(c.Faults, f)
 	slices.SortStableFunc(c.Faults, func(a, b sim.Fault) int { return cmpTime(a.At, b.At) })

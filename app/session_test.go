@@ -124,6 +124,52 @@ func TestStepProcessesOneEvent(t *testing.T) {
 	}
 }
 
+// TestInjectKeepsWhatWasSeen steps to an event that is not on a whole
+// millisecond and crashes the node it happened at. The replay must show
+// every event up to that moment as the learner saw it, the crash after
+// them: a fault rounded down to the millisecond would crash the node before
+// the event just watched.
+func TestInjectKeepsWhatWasSeen(t *testing.T) {
+	trace := func(src []byte) []sim.TraceEvent {
+		t.Helper()
+		r, err := parse(t, string(src)).Start(scenario.Options{KeepTrace: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.World().Run(); err != nil {
+			t.Fatal(err)
+		}
+		return r.World().Trace()
+	}
+	orig := trace([]byte(pausedHolder))
+	s := newSession(parse(t, pausedHolder))
+	var at sim.TraceEvent
+	for at.Node == "" {
+		s.step()
+		now := s.now()
+		if now%time.Millisecond == 0 {
+			continue
+		}
+		for _, e := range orig {
+			if e.At == now && e.Kind == sim.TraceDeliver {
+				at = e
+			}
+		}
+	}
+	if err := s.inject(sim.Fault{Kind: sim.FaultCrash, Node: at.Node}); err != nil {
+		t.Fatal(err)
+	}
+	replay := trace(s.sc.YAML())
+	for i, e := range orig {
+		if e.At > at.At {
+			break
+		}
+		if r := replay[i]; r.At != e.At || r.Kind != e.Kind || r.Node != e.Node || r.ID != e.ID || r.Detail != e.Detail {
+			t.Fatalf("crashing %s at %v changed what had been seen: event %d was %+v, is %+v", at.Node, at.At, i, e, r)
+		}
+	}
+}
+
 // TestInjectIsRecordedAndReplays checks that a clicked fault lands in the
 // exported YAML and that the YAML, run from scratch, gives the player's run.
 func TestInjectIsRecordedAndReplays(t *testing.T) {
@@ -136,7 +182,7 @@ func TestInjectIsRecordedAndReplays(t *testing.T) {
 		t.Fatalf("after injecting, the run is at %v; want where it was", s.now())
 	}
 	y := string(s.sc.YAML())
-	if !strings.Contains(y, "{at: 1.5s, crash: redis-1}") {
+	if !strings.Contains(y, "{at: 1.500123456s, crash: redis-1}") {
 		t.Fatalf("exported YAML lacks the fault:\n%s", y)
 	}
 	s.runToEnd()

@@ -244,6 +244,13 @@ func (w *World) crash(n *node) {
 	n.epoch++
 	n.impl = nil
 	n.started = false
+	// A crashed process leads and holds nothing it can act on: its names
+	// wait for the next leader or holder.
+	for sym, name := range w.symbols {
+		if name == n.name {
+			w.symbols[sym] = ""
+		}
+	}
 	for _, slot := range w.nodeTimers(n) {
 		w.freeTimer(slot)
 	}

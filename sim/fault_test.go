@@ -306,6 +306,27 @@ func (c *claimer) Start(ctx *Context)                { ctx.SetTimer(c.at, nil) }
 func (c *claimer) Receive(*Context, string, Message) {}
 func (c *claimer) Timer(ctx *Context, _ any)         { ctx.Publish("holder") }
 
+// A crashed holder holds nothing it can act on: a fault on holder waits
+// for the next one instead of hitting the dead process.
+func TestCrashedNodeStandsForNobody(t *testing.T) {
+	w := New(Config{Seed: 1, Duration: 2 * time.Second, Network: DefaultNetwork})
+	w.DeclareSymbol("holder")
+	must(t, w.AddNode("x-1", func() Node { return &claimer{at: 100 * time.Millisecond} }))
+	must(t, w.AddNode("x-2", func() Node { return &claimer{at: 900 * time.Millisecond} }))
+	must(t, w.Schedule(Fault{At: 500 * time.Millisecond, Kind: FaultCrash, Node: "x-1"}))
+	must(t, w.Schedule(Fault{At: 600 * time.Millisecond, Kind: FaultPause, Node: "holder", For: time.Second}))
+	must(t, w.RunUntil(550*time.Millisecond))
+	if got := w.Resolve("holder"); got != "" {
+		t.Fatalf("holder stands for %q, crashed", got)
+	}
+	must(t, w.Run())
+	for _, o := range w.History() {
+		if f, ok := o.Value.(FaultEvent); ok && f.Kind == FaultPause && (f.Node != "x-2" || o.At != 900*time.Millisecond) {
+			t.Fatalf("the pause of holder hit %s at %v; want x-2, the next holder, at 900ms", f.Node, o.At)
+		}
+	}
+}
+
 func TestLossAndDuplication(t *testing.T) {
 	count := func(net Network) int {
 		w, _ := testWorld(t)

@@ -394,6 +394,21 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("leaving a playing player logs nothing", func(t *testing.T) {
+		step(t, ctx, "reload the lesson", chromedp.Navigate(base+"/lesson/en/locks"),
+			chromedp.WaitVisible(chromedp.CSS(`[data-scenario="paused-holder"] [data-action="play"]`)))
+		before := len(consoleErrors())
+		step(t, ctx, "play, then go to the course map",
+			chromedp.Click(chromedp.CSS(`[data-scenario="paused-holder"] [data-action="play"]`)),
+			chromedp.Sleep(300*time.Millisecond),
+			chromedp.Click(chromedp.CSS(`a.brand`)),
+			chromedp.WaitVisible(chromedp.CSS(`li[data-lesson="en/locks"]`)),
+			chromedp.Sleep(500*time.Millisecond))
+		if errs := consoleErrors(); len(errs) > before {
+			t.Fatalf("console errors after leaving a playing player: %v", errs[before:])
+		}
+	})
+
 	t.Run("a shared /play#s= link reproduces the scenario", func(t *testing.T) {
 		if !strings.HasPrefix(shareHref, "/play#s=") {
 			t.Fatalf("share link %q", shareHref)
