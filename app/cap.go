@@ -191,7 +191,7 @@ func (p *capPage) Render() app.UI {
 		root = root.DataSet("cap-settings", s.in.key("")).DataSet("check-ms", strconv.FormatFloat(s.checkMs, 'f', 1, 64))
 	}
 	return root.Body(
-		newNavbar().Language(p.lang),
+		newNavbar().Language(p.lang).OnLanguage(func(ctx app.Context, lang string) { p.lang = lang }), // stay: nothing typed is lost
 		app.Main().Body(
 			app.H1().Text("CAP and PACELC, measured"),
 			app.P().Class("lead").Text("One register is stored on n replicas. A write waits for w of them to acknowledge, a read asks r of them and keeps the newest answer. Three clients send 10,000 reads and writes back to back; every move of a control runs them all again in this browser and measures what you bought and what it cost. A position measured before shows again at once: the seed is fixed, so its run would be the same."),

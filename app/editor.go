@@ -96,7 +96,7 @@ func (e *editorPage) wouldReplace() bool {
 
 func (e *editorPage) Render() app.UI {
 	return app.Div().Class("page editor-page").Body(
-		newNavbar().Language(e.lang),
+		newNavbar().Language(e.lang).OnLanguage(func(ctx app.Context, lang string) { e.lang = lang }), // stay: nothing typed is lost
 		app.Main().Body(
 			app.H1().Text(tr(e.lang, "Editor")),
 			app.Div().Class("editor-bar").Body(

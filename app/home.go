@@ -32,6 +32,13 @@ func (h *home) OnNav(ctx app.Context) {
 		setLang(ctx, l)
 	}
 	ctx.Page().SetTitle("coordlab — course")
+	h.loadCourse(ctx)
+	h.loadProgress(ctx)
+}
+
+// loadCourse fetches the lesson index, saying why when it cannot.
+func (h *home) loadCourse(ctx app.Context) {
+	h.problem = ""
 	ctx.Async(func() {
 		c, err := loadCourse()
 		ctx.Dispatch(func(ctx app.Context) {
@@ -47,8 +54,9 @@ func (h *home) OnNav(ctx app.Context) {
 			}
 		})
 	})
-	h.loadProgress(ctx)
 }
+
+func (h *home) retry(ctx app.Context, e app.Event) { h.loadCourse(ctx) }
 
 func (h *home) loadProgress(ctx app.Context) {
 	var ps []store.Progress
@@ -75,7 +83,12 @@ func (h *home) Render() app.UI {
 		app.Main().Body(
 			app.H1().Text("coordlab"),
 			app.P().Class("lead").Text("An interactive lab for distributed consistency and coordination: every mechanism runs as a deterministic simulation beside the lesson that explains it. Break it with faults, watch the invariants fail, then fix it."),
-			app.If(h.problem != "", func() app.UI { return app.P().Class("problem").Text(h.problem) }),
+			app.If(h.problem != "", func() app.UI {
+				return app.P().Class("problem").Body(
+					app.Text(h.problem+" "),
+					app.Button().DataSet("action", "retry").Text(tr(h.lang, "Retry")).OnClick(h.retry),
+				)
+			}),
 			app.If(h.course == nil && h.problem == "", func() app.UI { return app.P().Class("hint").Text(tr(h.lang, "Loading…")) }),
 			h.renderLessons(),
 			h.renderAuthored(),

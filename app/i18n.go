@@ -21,6 +21,7 @@ var uiText = map[string]map[string]string{
 		"line %d, column %d: ":      "第 %d 行，第 %d 列：",
 		"Saved in this browser":     "保存在本浏览器中的场景",
 		"delete":                    "删除",
+		"Retry":                     "重试",
 		"path ":                     "路径 ",
 		"Download .md":              "下载 .md",
 		"Saved %s in this browser.": "已将 %s 保存在本浏览器中。",

@@ -39,17 +39,32 @@ func parseLessonPath(p string) (lang, slug string, ok bool) {
 func (l *lessonPage) OnNav(ctx app.Context) {
 	lang, slug, ok := parseLessonPath(ctx.Page().URL().Path)
 	if !ok {
-		l.problem = "No such lesson."
+		l.slug, l.lesson, l.problem = "", nil, "No such lesson."
 		return
 	}
-	l.lang, l.slug, l.lesson, l.problem = lang, slug, nil, ""
+	if lang == l.lang && slug == l.slug && l.lesson != nil {
+		return // a link to a heading of the lesson shown, or back from one
+	}
+	l.lang, l.slug, l.lesson = lang, slug, nil
+	l.progress, l.answers = store.Progress{}, nil
 	setLang(ctx, lang)
+	l.load(ctx)
+}
+
+// load fetches the lesson of the page and shows it, unless the student
+// has gone on to another lesson by then.
+func (l *lessonPage) load(ctx app.Context) {
+	lang, slug := l.lang, l.slug
+	l.problem = ""
 	ctx.Async(func() {
 		go loadCourse() // side by side with the lesson
 		les, err := loadLesson(lang, slug)
 		c, cerr := loadCourse()
 		mark("coordlab:lesson")
 		ctx.Dispatch(func(ctx app.Context) {
+			if l.lang != lang || l.slug != slug {
+				return
+			}
 			if err != nil {
 				if err != errServerSide {
 					l.problem = "This lesson could not be loaded: " + err.Error()
@@ -66,6 +81,8 @@ func (l *lessonPage) OnNav(ctx app.Context) {
 	})
 }
 
+func (l *lessonPage) retry(ctx app.Context, e app.Event) { l.load(ctx) }
+
 func (l *lessonPage) key() string { return l.lang + "/" + l.slug }
 
 // visited records the visit and loads the progress and quiz answers.
@@ -81,6 +98,9 @@ func (l *lessonPage) visited(ctx app.Context) {
 		as, err = s.Answers(c, key)
 		return err
 	}, func(ctx app.Context) {
+		if l.key() != key {
+			return // the student has gone on to another lesson
+		}
 		l.progress = p
 		l.answers = map[int]store.Answer{}
 		for _, a := range as {
@@ -96,21 +116,40 @@ func (l *lessonPage) complete(ctx app.Context, e app.Event) {
 		var err error
 		p, err = s.Update(c, key, func(p *store.Progress) { p.Completed = true })
 		return err
-	}, func(ctx app.Context) { l.progress = p })
+	}, func(ctx app.Context) {
+		if l.key() == key {
+			l.progress = p
+		}
+	})
 }
 
 func (l *lessonPage) Render() app.UI {
 	return app.Div().Class("page lesson-page").Body(
-		newNavbar().Language(l.lang).OnLanguage(func(ctx app.Context, lang string) {
-			ctx.Navigate("/lesson/" + lang + "/" + l.slug)
-		}),
+		newNavbar().Language(l.lang).OnLanguage(func(ctx app.Context, lang string) { ctx.Navigate(l.langTarget(lang)) }),
 		app.Main().Body(
-			app.If(l.problem != "", func() app.UI { return app.P().Class("problem").Text(l.problem) }),
+			app.If(l.problem != "", func() app.UI {
+				return app.P().Class("problem").Body(
+					app.Text(l.problem+" "),
+					app.If(l.slug != "", func() app.UI {
+						return app.Button().DataSet("action", "retry").Text(tr(l.lang, "Retry")).OnClick(l.retry)
+					}),
+				)
+			}),
 			app.If(l.lesson == nil && l.problem == "", func() app.UI { return app.P().Class("hint").Text(tr(l.lang, "Loading…")) }),
 			l.renderLesson(),
 		),
 		footer(l.lang),
 	)
+}
+
+// langTarget is where the language switch takes the student: the same
+// lesson in the other language when the course has it, else the course map,
+// which shows the language the navbar has remembered.
+func (l *lessonPage) langTarget(lang string) string {
+	if l.slug == "" || l.course != nil && l.course.Lesson(lang, l.slug) == nil {
+		return "/"
+	}
+	return "/lesson/" + lang + "/" + l.slug
 }
 
 func (l *lessonPage) renderLesson() app.UI {

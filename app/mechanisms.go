@@ -25,7 +25,7 @@ func (m *mechanismsPage) OnNav(ctx app.Context) {
 func (m *mechanismsPage) Render() app.UI {
 	names := mech.Names()
 	return app.Div().Class("page mechanisms-page").Body(
-		newNavbar().Language(m.lang),
+		newNavbar().Language(m.lang).OnLanguage(func(ctx app.Context, lang string) { m.lang = lang }),
 		app.Main().Body(
 			app.H1().Text(tr(m.lang, "Mechanisms")),
 			app.P().Class("hint").Text("Every mechanism of this build, with its node roles, parameters (as a scenario writes them), invariants and metrics."),

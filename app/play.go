@@ -93,7 +93,7 @@ func (p *playPage) edit(src string) {
 
 func (p *playPage) Render() app.UI {
 	return app.Div().Class("page play-page").Body(
-		newNavbar().Language(p.lang),
+		newNavbar().Language(p.lang).OnLanguage(func(ctx app.Context, lang string) { p.lang = lang }), // stay: nothing typed is lost
 		app.Main().Body(
 			app.H1().Text(tr(p.lang, "Playground")),
 			app.P().Class("hint").Text(tr(p.lang, "Edit the scenario; the player runs the last version without errors. Faults you click in the player are written into the YAML. Share link: the scenario travels in the link itself.")),
