@@ -44,7 +44,7 @@ func (h *home) loadCourse(ctx app.Context) {
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				if err != errServerSide {
-					h.problem = "The course could not be loaded: " + err.Error()
+					h.problem = trf(h.lang, "The course could not be loaded: %s", err)
 				}
 				return
 			}
@@ -82,7 +82,7 @@ func (h *home) Render() app.UI {
 		newNavbar().Language(h.lang).OnLanguage(func(ctx app.Context, lang string) { h.lang = lang }),
 		app.Main().Body(
 			app.H1().Text("coordlab"),
-			app.P().Class("lead").Text("An interactive lab for distributed consistency and coordination: every mechanism runs as a deterministic simulation beside the lesson that explains it. Break it with faults, watch the invariants fail, then fix it."),
+			app.P().Class("lead").Text(tr(h.lang, "An interactive lab for distributed consistency and coordination: every mechanism runs as a deterministic simulation beside the lesson that explains it. Break it with faults, watch the invariants fail, then fix it.")),
 			app.If(h.problem != "", func() app.UI {
 				return app.P().Class("problem").Body(
 					app.Text(h.problem+" "),
@@ -104,7 +104,7 @@ func (h *home) renderLessons() app.UI {
 	}
 	l := h.course.Language(h.lang)
 	if l == nil {
-		return app.P().Class("problem").Text("This course has no lessons in " + h.lang + ".")
+		return app.P().Class("problem").Text(trf(h.lang, "This course has no lessons in %s.", h.lang))
 	}
 	items := make([]app.UI, len(l.Lessons))
 	for i, e := range l.Lessons {
@@ -139,7 +139,7 @@ func (h *home) renderAuthored() app.UI {
 		return nil
 	}
 	return app.Section().Body(
-		app.H2().Text("Your lessons"),
+		app.H2().Text(tr(h.lang, "Your lessons")),
 		app.Ul().Body(app.Range(h.authored).Slice(func(i int) app.UI {
 			a := h.authored[i]
 			return app.Li().Body(app.A().Href("/editor?path=" + a.Path).Text(a.Path))
@@ -150,7 +150,7 @@ func (h *home) renderAuthored() app.UI {
 func (h *home) renderData() app.UI {
 	return app.Section().Class("your-data").Body(
 		app.H2().Text(tr(h.lang, "Your data")),
-		app.P().Class("hint").Text("Progress, quiz answers, saved scenarios and your lessons stay in this browser (IndexedDB). Move them to another browser as one JSON file."),
+		app.P().Class("hint").Text(tr(h.lang, "Progress, quiz answers, saved scenarios and your lessons stay in this browser (IndexedDB). Move them to another browser as one JSON file.")),
 		app.Button().DataSet("action", "export-data").Text(tr(h.lang, "Export")).OnClick(h.exportData),
 		app.Label().Class("import").Body(
 			app.Text(tr(h.lang, "Import")+" "),
@@ -182,7 +182,7 @@ func (h *home) importData(ctx app.Context, e app.Event) {
 				n, err = s.Import(c, []byte(text))
 				return err
 			}, func(ctx app.Context) {
-				h.notice = fmt.Sprintf("Imported %d records.", n)
+				h.notice = trf(h.lang, "Imported %d records.", n)
 				h.loadProgress(ctx)
 			})
 		})

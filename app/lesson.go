@@ -39,7 +39,7 @@ func parseLessonPath(p string) (lang, slug string, ok bool) {
 func (l *lessonPage) OnNav(ctx app.Context) {
 	lang, slug, ok := parseLessonPath(ctx.Page().URL().Path)
 	if !ok {
-		l.slug, l.lesson, l.problem = "", nil, "No such lesson."
+		l.slug, l.lesson, l.problem = "", nil, tr(getLang(ctx), "No such lesson.")
 		return
 	}
 	if lang == l.lang && slug == l.slug && l.lesson != nil {
@@ -67,7 +67,7 @@ func (l *lessonPage) load(ctx app.Context) {
 			}
 			if err != nil {
 				if err != errServerSide {
-					l.problem = "This lesson could not be loaded: " + err.Error()
+					l.problem = trf(l.lang, "This lesson could not be loaded: %s", err)
 				}
 				return
 			}
@@ -185,7 +185,15 @@ func (l *lessonPage) renderContents() app.UI {
 func (l *lessonPage) renderParts() []app.UI {
 	var rows []app.UI
 	var text []app.UI
-	quiz := 0
+	// A quiz is numbered among all the lesson's quizzes, those that do not
+	// parse included: mending a broken quiz must not move the answers
+	// saved for the quizzes after it.
+	quizNo := map[*lessons.Block]int{}
+	for _, b := range l.lesson.Blocks {
+		if b.Kind == lessons.KindQuiz {
+			quizNo[b] = len(quizNo)
+		}
+	}
 	flush := func(block app.UI) {
 		if block == nil {
 			rows = append(rows, app.Div().Class("row text-only").Body(text...))
@@ -205,8 +213,7 @@ func (l *lessonPage) renderParts() []app.UI {
 			b := part.Block
 			flush(newPlayer().Src(b.Source).Named(fmt.Sprintf("%s.md:%d", l.key(), b.Line)).InLesson(l.key()).Lang(l.lang))
 		case part.Block.Kind == lessons.KindQuiz && part.Block.Quiz != nil:
-			n := quiz
-			quiz++
+			n := quizNo[part.Block]
 			a, answered := l.answers[n]
 			q := newQuiz().Of(part.Block.Quiz).Number(n).InLesson(l.key()).Lang(l.lang)
 			if answered {

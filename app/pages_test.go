@@ -496,3 +496,21 @@ func TestQuizAnswerSurvivesAReload(t *testing.T) {
 		t.Fatalf("the course map shows %s", html)
 	}
 }
+
+// Quizzes are numbered among all quizzes of the lesson, so that mending a
+// broken one keeps the answers saved for those after it.
+func TestQuizNumbersCountBrokenQuizzes(t *testing.T) {
+	quiz := func(answer string) string {
+		return "```quiz\nquestion: Which?\nchoices: [a, b]\nanswer: " + answer + "\n```\n\n"
+	}
+	src := "---\ntitle: Q\norder: 1\n---\n\n" + quiz("c") + quiz("b")
+	les, _ := lessons.Parse("en/q.md", []byte(src))
+	if len(les.Blocks) != 2 || les.Blocks[0].OK() || !les.Blocks[1].OK() {
+		t.Fatalf("want a broken quiz, then a good one: %+v", les.Blocks)
+	}
+	l := &lessonPage{lang: "en", slug: "q", lesson: les}
+	html := app.HTMLString(app.Div().Body(l.renderParts()...))
+	if !strings.Contains(html, `data-quiz="1"`) || strings.Contains(html, `data-quiz="0"`) {
+		t.Fatalf("the good quiz after a broken one is not number 1:\n%s", html)
+	}
+}
