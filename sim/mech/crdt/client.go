@@ -22,7 +22,8 @@ type client struct {
 	quota int // operations left; negative means no limit
 	home  int // index of the replica it sends to
 
-	op     uint64
+	op     uint64 // number of the current or last operation
+	life   uint64 // the number operations of this life count from
 	prefix string // of the elements it adds: "c1-", "c1r2-" after a restart
 	busy   bool
 	cur    check.Invoke
@@ -43,13 +44,13 @@ func newClient(cfg *config, index, quota int) *client {
 
 // Start spreads the clients' first operations over one think time. A
 // restarted client adds elements with a new prefix, so they stay unique, and
-// goes on numbering its operations where it stopped: a replica takes an
+// numbers its operations from mech.FirstRequest: a replica takes an
 // operation number it has already seen for a duplicate.
 func (c *client) Start(ctx *sim.Context) {
-	c.prefix = mech.ValuePrefix(c.index+1, mech.Incarnation(ctx))
-	if v, ok := ctx.Durable().Get("op"); ok {
-		c.op = v.(uint64)
-	}
+	inc := mech.Incarnation(ctx)
+	c.prefix = mech.ValuePrefix(c.index+1, inc)
+	c.life = mech.FirstRequest(inc)
+	c.op = c.life
 	ctx.SetTimer(time.Duration(ctx.Rand().Int64N(int64(c.cfg.think)+1)), nextOp{})
 }
 
@@ -83,11 +84,10 @@ func (c *client) issue(ctx *sim.Context) {
 	}
 	c.quota--
 	c.op++
-	ctx.Durable().Put("op", c.op)
 	c.cur = check.Invoke{Client: c.name, Kind: c.choose(ctx), Key: c.cfg.kind}
 	switch c.cur.Kind {
 	case "add":
-		c.cur.Value = c.prefix + strconv.FormatUint(c.op, 10)
+		c.cur.Value = c.prefix + strconv.FormatUint(c.op-c.life, 10)
 		c.added = append(c.added, c.cur.Value)
 	case "remove":
 		i := ctx.Rand().IntN(len(c.added))

@@ -66,7 +66,7 @@ func (p *client) Acquire(c *lock.Client) {
 
 // request sends the statement of a step and arms its timeout.
 func (p *client) request(c *lock.Client, st step) {
-	p.req, p.step = p.nextReq(c), st
+	p.req, p.step = p.nextReq(), st
 	var m sim.Message
 	switch st {
 	case stepInsert:
@@ -81,16 +81,15 @@ func (p *client) request(c *lock.Client, st step) {
 	p.timeout = c.Ctx().SetTimer(RequestTimeout, timeout{Req: p.req})
 }
 
-// nextReq numbers a statement. The count is durable: answers to a crashed
-// process's statements can reach the restarted one, which must not take them
-// for answers to its own (over TCP they died with the old connection).
-func (p *client) nextReq(c *lock.Client) int {
-	d := c.Ctx().Durable()
-	if v, ok := d.Get("req"); ok && p.seq == 0 {
-		p.seq = v.(int)
-	}
+// Start numbers this incarnation's statements from c.FirstRequest: answers
+// to a crashed process's statements can reach the restarted one, which must
+// not take them for answers to its own (over TCP they died with the old
+// connection).
+func (p *client) Start(c *lock.Client) { p.seq = int(c.FirstRequest()) }
+
+// nextReq numbers a statement.
+func (p *client) nextReq() int {
 	p.seq++
-	d.Put("req", p.seq)
 	return p.seq
 }
 
@@ -116,7 +115,7 @@ func (p *client) Release(c *lock.Client) {
 }
 
 func (p *client) sendRelease(c *lock.Client) {
-	p.releaseReq = p.nextReq(c)
+	p.releaseReq = p.nextReq()
 	c.Ctx().CancelTimer(p.releaseTimer)
 	c.Ctx().Send(p.target.Server(), Delete{Req: p.releaseReq, Name: Name, Owner: p.releaseOwner})
 	p.releaseTimer = c.Ctx().SetTimer(RequestTimeout, releaseTimeout{Req: p.releaseReq})

@@ -5,6 +5,7 @@ import (
 
 	"coordlab/sim"
 	"coordlab/sim/check"
+	"coordlab/sim/mech"
 )
 
 // Protocol is a mechanism's half of a lock client: how to take and give up
@@ -17,6 +18,12 @@ type Protocol interface {
 	Release(c *Client)
 	Receive(c *Client, from string, msg sim.Message)
 	Timer(c *Client, tag any)
+}
+
+// Starter is a Protocol with work to do each time its node starts: numbering
+// its requests from Client.FirstRequest, say.
+type Starter interface {
+	Start(c *Client)
 }
 
 // State is where a client is in its loop.
@@ -44,8 +51,9 @@ type Client struct {
 	cfg   Config
 	proto Protocol
 	state State
-	acq   int   // number of the current (or next) acquisition
-	token int64 // fencing token of the current acquisition
+	acq   int    // number of the current (or next) acquisition
+	token int64  // fencing token of the current acquisition
+	first uint64 // mech.FirstRequest of this incarnation
 }
 
 // workload timers, distinct from any protocol's tags.
@@ -61,6 +69,11 @@ func (c *Client) State() State { return c.state }
 // Acq returns the number of the client's current or next acquisition.
 func (c *Client) Acq() int { return c.acq }
 
+// FirstRequest returns the number the protocol's requests count from in
+// this incarnation of the node (mech.FirstRequest): answers to requests of
+// an earlier incarnation then match none of this one's.
+func (c *Client) FirstRequest() uint64 { return c.first }
+
 // Start begins the loop after a short random delay, so that clients do not
 // all ask at the same instant. The acquisition counter is durable: a
 // restarted client does not reuse the numbers of its earlier grants. A client
@@ -72,6 +85,10 @@ func (c *Client) Start(ctx *sim.Context) {
 		c.acq = v.(int)
 	}
 	ctx.Unpublish("holder")
+	c.first = mech.FirstRequest(mech.Incarnation(ctx))
+	if s, ok := c.proto.(Starter); ok {
+		s.Start(c)
+	}
 	c.state = Thinking
 	ctx.SetTimer(time.Duration(ctx.Rand().Int64N(int64(c.cfg.Think)+int64(time.Millisecond))), thinkDone{})
 }

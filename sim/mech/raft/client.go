@@ -6,6 +6,7 @@ import (
 
 	"coordlab/sim"
 	"coordlab/sim/check"
+	"coordlab/sim/mech"
 )
 
 // The client workload. Each client runs one operation at a time: it thinks
@@ -37,7 +38,9 @@ type retryTag struct {
 type client struct {
 	cfg     *config
 	name    string
-	short   string // "c1", to make values unique and readable
+	n       int    // its number, for its values' prefix
+	prefix  string // of its values: "c1-", "c1r2-" after a restart
+	life    uint64 // the serial number this incarnation counts from
 	guess   int    // the server it believes leads
 	home    int    // the server it reads from with read: local
 	seq     uint64
@@ -48,34 +51,18 @@ type client struct {
 }
 
 func newClient(cfg *config, name string, n int) *client {
-	return &client{cfg: cfg, name: name, short: "c" + strconv.Itoa(n), home: (n - 1) % len(cfg.servers)}
+	return &client{cfg: cfg, name: name, n: n, home: (n - 1) % len(cfg.servers)}
 }
 
-// clientKey is where a client keeps its last serial number and the command
-// it has in flight: the servers remember each client's latest serial number
-// (§8), so a restarted client that counted from 1 again would have its new
-// commands taken for old ones and skipped.
-const clientKey = "client"
-
-// clientState is the client's durable record.
-type clientState struct {
-	Seq      uint64
-	InFlight bool
-	Cmd      Command
-}
-
-// Start begins the workload with a guess of the leader. A restarted client
-// continues its serial numbers, and reports the operation a crash cut short
-// as one whose outcome it never learned.
+// Start begins the workload with a guess of the leader. The servers
+// remember each client's latest serial number (§8), so a restarted client
+// that counted from 1 again would have its new commands taken for old ones
+// and skipped: it counts from mech.FirstRequest. An operation a crash cut
+// short stays in the history as one whose outcome is unknown (check.StampOps).
 func (c *client) Start(ctx *sim.Context) {
-	if v, ok := ctx.Durable().Get(clientKey); ok {
-		s := v.(clientState)
-		c.seq = s.Seq
-		if s.InFlight {
-			ctx.Observe(check.Op{Client: c.name, Kind: s.Cmd.Op, Key: s.Cmd.Key, Value: s.Cmd.Value})
-			ctx.Durable().Put(clientKey, clientState{Seq: c.seq})
-		}
-	}
+	inc := mech.Incarnation(ctx)
+	c.prefix, c.life = mech.ValuePrefix(c.n, inc), mech.FirstRequest(inc)
+	c.seq = c.life
 	c.guess = ctx.Rand().IntN(len(c.cfg.servers))
 	c.think(ctx)
 }
@@ -90,7 +77,7 @@ func (c *client) invoke(ctx *sim.Context) {
 	c.seq++
 	c.busy = true
 	c.cmd = Command{Key: keys[ctx.Rand().IntN(len(keys))], Client: c.name, Seq: c.seq}
-	value := c.short + "-" + strconv.FormatUint(c.seq, 10)
+	value := c.prefix + strconv.FormatUint(c.seq-c.life, 10)
 	switch p := ctx.Rand().IntN(10); {
 	case p < 5:
 		c.cmd.Op = "get"
@@ -100,7 +87,6 @@ func (c *client) invoke(ctx *sim.Context) {
 		c.cmd.Op, c.cmd.Value = "append", "+"+value
 	}
 	c.call = ctx.Now()
-	ctx.Durable().Put(clientKey, clientState{Seq: c.seq, InFlight: true, Cmd: c.cmd})
 	ctx.Observe(check.Invoke{Client: c.name, Kind: c.cmd.Op, Key: c.cmd.Key, Value: c.cmd.Value})
 	c.send(ctx)
 }
@@ -164,7 +150,6 @@ func (c *client) Timer(ctx *sim.Context, tag any) {
 // thinks about the next one.
 func (c *client) finish(ctx *sim.Context, ok bool, value string) {
 	c.busy = false
-	ctx.Durable().Put(clientKey, clientState{Seq: c.seq})
 	op := check.Op{Client: c.name, Kind: c.cmd.Op, Key: c.cmd.Key, Value: c.cmd.Value, Call: c.call, Return: ctx.Now(), Ok: ok}
 	if ok && c.cmd.Op == "get" {
 		op.Output = value

@@ -24,7 +24,6 @@ const MaxRequestTimeout = 50 * time.Millisecond
 type Client struct {
 	cfg      Config
 	index    map[string]int // master name -> position
-	inc      int            // the client's incarnation; 0 until its first attempt
 	attempt  Attempt
 	value    string        // the random value of the current attempt
 	start    time.Duration // local time the attempt started (step 1 of the algorithm)
@@ -83,17 +82,14 @@ func (r *Client) requestTimeout() time.Duration {
 	return min(MaxRequestTimeout, r.cfg.TTL/10)
 }
 
+// Start numbers the attempts of this incarnation from c.FirstRequest.
+func (r *Client) Start(c *lock.Client) { r.attempt = Attempt(c.FirstRequest()) }
+
 // Acquire starts an attempt: steps 1 and 2 of the algorithm. The SET
 // commands go to all masters at once, as the documentation recommends
 // ("multiplexing"), rather than one after another.
 func (r *Client) Acquire(c *lock.Client) {
 	ctx := c.Ctx()
-	if r.inc == 0 {
-		// Once per incarnation, at its first attempt: a lock.Protocol has
-		// no Start of its own, and until then it counts no answer.
-		r.inc = mech.Incarnation(ctx)
-		r.attempt = Attempt(mech.FirstRequest(r.inc))
-	}
 	r.attempt++
 	r.value = strconv.FormatUint(ctx.Rand().Uint64(), 16)
 	r.start = ctx.Now()

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"coordlab/sim"
-	"coordlab/sim/mech"
 	"coordlab/sim/mech/lock"
 )
 
@@ -93,17 +92,19 @@ func (z *Client) connectTimeout() time.Duration {
 	return z.cfg.SessionTimeout / time.Duration(len(z.cfg.Servers))
 }
 
+// Start numbers the incarnation's connection attempts and requests from
+// c.FirstRequest.
+func (z *Client) Start(c *lock.Client) {
+	first := Number(c.FirstRequest())
+	z.attempt, z.xid = first, first
+}
+
 // Acquire starts the recipe with a fresh GUID. The first time in an
-// incarnation it also starts the heartbeat and numbers the incarnation's
-// connection attempts and requests from mech.FirstRequest (a lock.Protocol
-// has no Start of its own; until then it is connected to nothing and takes
-// no answer).
+// incarnation it also starts the heartbeat.
 func (z *Client) Acquire(c *lock.Client) {
 	ctx := c.Ctx()
 	if !z.ticking {
 		z.ticking = true
-		first := Number(mech.FirstRequest(mech.Incarnation(ctx)))
-		z.attempt, z.xid = first, first
 		z.cur = ctx.Rand().IntN(len(z.cfg.Servers)) // the client library shuffles its server list
 		ctx.SetTimer(z.tick(), clientTick{})
 	}
